@@ -1,0 +1,171 @@
+// Wires the services of the main process together for one data folder: store, secrets,
+// handlers, night run and scheduler. Imports no Electron, so tests and the headless run use
+// exactly what the app uses.
+import { join } from 'node:path';
+import type { NightRunStatus, NightRunSummary, SettingsView } from '../../shared/contract';
+import type { AgencySettings } from '../../shared/domain';
+import { renderAtmosfairMail } from './mail/atmosfair-template';
+import { bookingDraft, getBooking, listBookings, saveBooking } from './bookings/bookings-service';
+import { systemClock, systemTimeZone, type Clock } from './clock';
+import { createInvoke, UserError, type HandlerMap, type Invoke } from './ipc/handlers';
+import { createLogger, type Logger } from './logger';
+import { createDelivery, DeliveryError } from './mail/delivery';
+import { lastNightRun, NightRunAbortedError, runNightRun, type NightRunContext, type NightRunTrigger } from './night-run/night-run';
+import { nextSlot } from './night-run/schedule';
+import { createScheduler, type Scheduler } from './night-run/scheduler';
+import { encryptedSecretStore, environmentSecretStore, type Cipher, type SecretStore } from './secrets';
+import { closeDatabase, DATABASE_FILE, openDatabase, type Db } from './store/database';
+import { countDueMarks } from './store/marks-store';
+import { readSettings, writeSettings } from './store/settings-store';
+
+export interface AppOptions {
+  dataDir: string;
+  clock?: Clock;
+  timeZone?: string;
+  log?: Logger;
+  /** Electron's safeStorage in the app; without one the password comes from the environment. */
+  cipher?: Cipher | null;
+  env?: NodeJS.ProcessEnv;
+  smtpTimeouts?: NightRunContext['smtpTimeouts'];
+}
+
+export interface App {
+  db: Db;
+  dataDir: string;
+  invoke: Invoke;
+  scheduler: Scheduler;
+  /** Runs the night run unless one is already running in this process. */
+  runNightRun(trigger: NightRunTrigger): Promise<NightRunSummary>;
+  close(): void;
+}
+
+
+export function openApp(options: AppOptions): App {
+  const clock = options.clock ?? systemClock;
+  const timeZone = options.timeZone ?? systemTimeZone();
+  const log = options.log ?? createLogger({ file: join(options.dataDir, 'logs', 'traveldesk.log') });
+  const db = openDatabase(join(options.dataDir, DATABASE_FILE), log.child({ scope: 'store' }));
+  const secrets: SecretStore = options.cipher
+    ? encryptedSecretStore(db, options.cipher)
+    : environmentSecretStore(options.env);
+  const defaultTestFolder = join(options.dataDir, 'testmails');
+  const ctx = { db, clock, timeZone };
+  const nightRunContext: NightRunContext = {
+    db,
+    clock,
+    timeZone,
+    log,
+    smtpPassword: () => secrets.smtpPassword(),
+    defaultTestFolder,
+    smtpTimeouts: options.smtpTimeouts,
+  };
+
+  let running: Promise<NightRunSummary> | null = null;
+  function nightRun(trigger: NightRunTrigger) {
+    if (running) {
+      return Promise.reject(
+        new UserError('run_in_progress', 'Der Nachtlauf läuft gerade. Bitte warten Sie, bis er fertig ist.'),
+      );
+    }
+    running = runNightRun(nightRunContext, trigger).finally(() => {
+      running = null;
+    });
+    return running;
+  }
+
+  const settingsView = (settings: AgencySettings = readSettings(db)): SettingsView => ({
+    settings,
+    smtpPasswordSet: secrets.hasSmtpPassword(),
+    defaultTestFolder,
+  });
+
+  const handlers: HandlerMap = {
+    'settings.get': () => settingsView(),
+    'settings.save': (settings) => {
+      // "vorbelegen" is only available while atmosfair itself is on.
+      const stored = {
+        ...settings,
+        atmosfair: { enabled: settings.atmosfair.enabled, preCheck: settings.atmosfair.enabled && settings.atmosfair.preCheck },
+      };
+      writeSettings(db, stored);
+      return settingsView(stored);
+    },
+    'settings.setSmtpPassword': ({ password }) => {
+      secrets.setSmtpPassword(password);
+      return { smtpPasswordSet: secrets.hasSmtpPassword() };
+    },
+    'settings.testConnection': async () => {
+      const delivery = createDelivery({
+        settings: readSettings(db),
+        smtpPassword: secrets.smtpPassword(),
+        defaultTestFolder,
+        timeouts: options.smtpTimeouts,
+      });
+      try {
+        return { message: await delivery.verify() };
+      } catch (error) {
+        if (error instanceof DeliveryError) throw new UserError('smtp_failed', error.message);
+        throw error;
+      } finally {
+        delivery.close();
+      }
+    },
+    'bookings.list': ({ query }) => listBookings(ctx, query),
+    'bookings.get': ({ id }) => getBooking(ctx, id),
+    'bookings.draft': () => bookingDraft(ctx),
+    'bookings.save': (input) => saveBooking(ctx, input),
+    'bookings.previewMail': ({ id }) => {
+      const booking = getBooking(ctx, id);
+      const rendered = renderAtmosfairMail({
+        language: booking.customer.language,
+        bookingNumber: booking.number,
+        customer: booking.customer,
+        services: booking.services,
+        settings: readSettings(db),
+      });
+      return { to: booking.customer.email, ...rendered };
+    },
+    'nightRun.status': (): NightRunStatus => {
+      const settings = readSettings(db);
+      return {
+        nextRunAt: nextSlot(clock(), settings.nightRun.time, timeZone).toUTC().toISO() ?? '',
+        lastRun: lastNightRun(db),
+        pending: countDueMarks(db),
+      };
+    },
+    'nightRun.runNow': async () => {
+      try {
+        return await nightRun('manual');
+      } catch (error) {
+        if (error instanceof NightRunAbortedError) {
+          throw new UserError('not_configured', error.message);
+        }
+        throw error;
+      }
+    },
+  };
+
+  const scheduler = createScheduler({
+    clock,
+    timeZone,
+    log,
+    runTime: () => readSettings(db).nightRun.time,
+    lastRunStartedAt: () => {
+      const last = lastNightRun(db);
+      return last ? new Date(last.startedAt) : null;
+    },
+    run: () => nightRun('schedule'),
+  });
+
+  return {
+    db,
+    dataDir: options.dataDir,
+    invoke: createInvoke(handlers, log),
+    scheduler,
+    runNightRun: nightRun,
+    close() {
+      scheduler.stop();
+      closeDatabase(db);
+    },
+  };
+}

@@ -1,0 +1,174 @@
+// Saving and reading bookings. The marking rule runs inside the same transaction as the save,
+// so a booking and its mail state can never disagree.
+import type { BookingInput } from '../../../shared/domain';
+import type { BookingDetail, BookingDraft, BookingListItem, MailState } from '../../../shared/contract';
+import { decideMark, type RuleInput, type RuleOutcome } from '../../../shared/marking-rule';
+import { travelDate } from '../../../shared/travel-date';
+import { localDate, type Clock } from '../clock';
+import type { Db } from '../store/database';
+import {
+  findBooking,
+  insertBooking,
+  listServices,
+  nextBookingNumber,
+  recordDecision,
+  replaceServices,
+  searchBookings,
+  updateBooking,
+  type BookingRow,
+} from '../store/bookings-store';
+import { createMark, lastSentMail, listSentMails, openMark, withdrawMark } from '../store/marks-store';
+import { readSettings } from '../store/settings-store';
+
+export interface BookingsContext {
+  db: Db;
+  clock: Clock;
+  timeZone: string;
+}
+
+export class BookingNotFoundError extends Error {
+  readonly code = 'not_found';
+  constructor(readonly id: number) {
+    super(`Der Vorgang ${id} existiert nicht (mehr).`);
+  }
+}
+
+export function saveBooking(
+  ctx: BookingsContext,
+  input: BookingInput,
+): { booking: BookingDetail; outcome: RuleOutcome } {
+  const now = ctx.clock();
+  const nowIso = now.toISOString();
+  const today = localDate(now, ctx.timeZone);
+  const customer = {
+    ...input.customer,
+    objectedOn: input.customer.objected ? (input.customer.objectedOn ?? today) : null,
+  };
+  const fields = { status: input.status, customer, atmosfairMail: input.atmosfairMail };
+
+  const save = ctx.db.transaction(() => {
+    // 1. Store the booking and its services.
+    let id: number;
+    if (input.id === undefined) {
+      const number = nextBookingNumber(ctx.db, Number(today.slice(0, 4)));
+      id = insertBooking(ctx.db, { ...fields, number }, nowIso);
+    } else {
+      if (!findBooking(ctx.db, input.id)) throw new BookingNotFoundError(input.id);
+      id = input.id;
+      updateBooking(ctx.db, id, fields, nowIso);
+    }
+    replaceServices(ctx.db, id, input.services);
+
+    // 2. Apply the marking rule to what is now stored.
+    const outcome = decideMark(ruleInputFor(ctx.db, id, today));
+    applyOutcome(ctx.db, id, outcome, nowIso);
+    return { id, outcome };
+  });
+
+  const { id, outcome } = save.immediate();
+  return { booking: getBooking(ctx, id), outcome };
+}
+
+/** The marking rule's input for a stored booking, as the store holds it right now. */
+export function ruleInputFor(db: Db, bookingId: number, today: string): RuleInput {
+  const booking = findBooking(db, bookingId);
+  if (!booking) throw new BookingNotFoundError(bookingId);
+  const settings = readSettings(db);
+  const last = lastSentMail(db, bookingId);
+  return {
+    atmosfairEnabled: settings.atmosfair.enabled,
+    atmosfairMail: booking.atmosfairMail,
+    status: booking.status,
+    customerObjected: booking.customer.objected,
+    customerEmail: booking.customer.email,
+    services: listServices(db, bookingId),
+    today,
+    lastSent: last ? { recipient: last.recipient, serviceIds: last.serviceIds } : null,
+  };
+}
+
+/** Turns a rule outcome into marks: create (once), withdraw, or leave alone. */
+export function applyOutcome(db: Db, bookingId: number, outcome: RuleOutcome, now: string): void {
+  if (outcome.decision === 'mark') {
+    if (!openMark(db, bookingId)) createMark(db, bookingId, outcome.reason, now);
+  } else if (outcome.decision === 'unmark') {
+    withdrawMark(db, bookingId, outcome.reason, now);
+  }
+  recordDecision(db, bookingId, outcome, now);
+}
+
+export function getBooking(ctx: BookingsContext, id: number): BookingDetail {
+  const booking = findBooking(ctx.db, id);
+  if (!booking) throw new BookingNotFoundError(id);
+  return toDetail(ctx.db, booking);
+}
+
+export function listBookings(ctx: BookingsContext, query: string): BookingListItem[] {
+  return searchBookings(ctx.db, query).map((row) => ({
+    id: row.id,
+    number: row.number,
+    customerName: [row.first_name, row.last_name].filter(Boolean).join(' '),
+    travelDate: row.travel_date,
+    status: row.status,
+    mailState: (row.open_mark_state ?? row.last_mark_state ?? 'none') as MailState,
+  }));
+}
+
+export function bookingDraft(ctx: BookingsContext): BookingDraft {
+  const settings = readSettings(ctx.db);
+  return {
+    atmosfairEnabled: settings.atmosfair.enabled,
+    booking: {
+      status: 'booked',
+      customer: {
+        salutation: 'none',
+        firstName: '',
+        lastName: '',
+        email: '',
+        language: 'de',
+        objected: false,
+        objectedOn: null,
+      },
+      // "vorbelegen": new bookings start ticked, so every booking gets the mail unless unticked.
+      atmosfairMail: settings.atmosfair.enabled && settings.atmosfair.preCheck,
+      services: [],
+    },
+  };
+}
+
+function toDetail(db: Db, booking: BookingRow): BookingDetail {
+  const services = listServices(db, booking.id);
+  const mark = openMark(db, booking.id);
+  return {
+    id: booking.id,
+    number: booking.number,
+    status: booking.status,
+    customer: booking.customer,
+    atmosfairMail: booking.atmosfairMail,
+    services,
+    travelDate: travelDate(services),
+    createdAt: booking.createdAt,
+    updatedAt: booking.updatedAt,
+    mail: {
+      mark: mark
+        ? {
+            reason: mark.reason,
+            markedAt: mark.createdAt,
+            state: mark.state === 'sending' ? 'sending' : 'marked',
+            lastError: mark.lastError,
+          }
+        : null,
+      lastDecision: decisionOf(booking),
+      sent: listSentMails(db, booking.id),
+    },
+  };
+}
+
+function decisionOf(booking: BookingRow): BookingDetail['mail']['lastDecision'] {
+  if (!booking.mailDecision || !booking.mailReason || !booking.mailDecidedAt) return null;
+  return {
+    decision: booking.mailDecision,
+    reason: booking.mailReason,
+    decidedAt: booking.mailDecidedAt,
+  } as BookingDetail['mail']['lastDecision'];
+}

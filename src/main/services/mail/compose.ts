@@ -1,0 +1,102 @@
+// Turns a booking into the exact bytes of its atmosfair mail: headers, both parts, and a
+// Message-ID that is the same for every attempt of one mark.
+import MailComposer from 'nodemailer/lib/mail-composer';
+import { domainToASCII } from 'node:url';
+import type { AgencySettings, Customer } from '../../../shared/domain';
+import type { StoredService } from '../../../shared/contract';
+import { agencyDisplayName, renderAtmosfairMail } from './atmosfair-template';
+
+export interface ComposeInput {
+  settings: AgencySettings;
+  bookingNumber: string;
+  markId: number;
+  customer: Customer;
+  services: readonly StoredService[];
+  date: Date;
+}
+
+export interface ComposedMail {
+  to: string;
+  from: string;
+  subject: string;
+  text: string;
+  html: string;
+  messageId: string;
+  envelope: { from: string; to: string[] };
+  raw: Buffer;
+}
+
+export class MailConfigurationError extends Error {
+  readonly code = 'not_configured';
+}
+
+// eslint-disable-next-line no-control-regex -- control characters are what is removed
+const CONTROL_CHARS = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g;
+
+/** Header-bound text (display names): no line breaks or other control characters, ever. */
+export function headerSafe(text: string): string {
+  return text.replace(CONTROL_CHARS, ' ').trim();
+}
+
+export async function composeAtmosfairMail(input: ComposeInput): Promise<ComposedMail> {
+  const { settings, customer } = input;
+  const fromAddress = asciiDomain(settings.sender.fromAddress);
+  if (!fromAddress) {
+    throw new MailConfigurationError(
+      'Die Absenderadresse fehlt. Bitte tragen Sie sie in den Agenturstammdaten ein.',
+    );
+  }
+  const replyTo = asciiDomain(settings.sender.replyTo) || fromAddress;
+  const to = asciiDomain(customer.email);
+  const rendered = renderAtmosfairMail({
+    language: customer.language,
+    bookingNumber: input.bookingNumber,
+    customer,
+    services: input.services,
+    settings,
+  });
+  const messageId = `<atmosfair.${input.bookingNumber}.${input.markId}@${fromAddress.split('@')[1]}>`;
+  const fromName = headerSafe(settings.sender.fromName || agencyDisplayName(settings));
+  const toName = headerSafe([customer.firstName, customer.lastName].filter(Boolean).join(' '));
+  const objectionSubject =
+    customer.language === 'en'
+      ? `Objection atmosfair mails ${input.bookingNumber}`
+      : `Widerspruch atmosfair-Mails ${input.bookingNumber}`;
+
+  const composer = new MailComposer({
+    from: fromName ? { name: fromName, address: fromAddress } : fromAddress,
+    to: toName ? { name: toName, address: to } : to,
+    replyTo,
+    subject: rendered.subject,
+    text: rendered.text,
+    html: rendered.html,
+    messageId,
+    date: input.date,
+    headers: { 'Auto-Submitted': 'auto-generated', 'X-Auto-Response-Suppress': 'All' },
+    list: {
+      unsubscribe: { url: `mailto:${replyTo}?subject=${encodeURIComponent(objectionSubject)}` },
+    },
+    textEncoding: 'quoted-printable',
+  });
+  const raw = await composer.compile().build();
+
+  return {
+    to,
+    from: fromAddress,
+    subject: rendered.subject,
+    text: rendered.text,
+    html: rendered.html,
+    messageId,
+    envelope: { from: fromAddress, to: [to] },
+    raw,
+  };
+}
+
+/** `anna@bücher.de` → `anna@xn--bcher-kva.de`; the local part is left as it is. */
+export function asciiDomain(address: string): string {
+  const trimmed = address.trim();
+  const at = trimmed.lastIndexOf('@');
+  if (at <= 0) return trimmed;
+  const domain = domainToASCII(trimmed.slice(at + 1));
+  return domain ? `${trimmed.slice(0, at)}@${domain}` : trimmed;
+}

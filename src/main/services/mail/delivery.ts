@@ -1,0 +1,179 @@
+// Hands composed mails to the agency's SMTP server, or, in test mode, writes them as `.eml`
+// files into a folder. Also classifies what went wrong, in words an agent can act on.
+import nodemailer from 'nodemailer';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { AgencySettings } from '../../../shared/domain';
+import type { ComposedMail } from './compose';
+
+export type FailureKind =
+  /** Login, TLS or configuration: stop the run, no booking is to blame. */
+  | 'configuration'
+  /** 5xx or a rejected recipient: this mail will not go through as it is. */
+  | 'permanent'
+  /** 4xx or a network error before the server took the message: try again later. */
+  | 'temporary';
+
+export class DeliveryError extends Error {
+  constructor(
+    readonly kind: FailureKind,
+    message: string,
+    readonly responseCode?: number,
+    readonly serverReply?: string,
+  ) {
+    super(message);
+  }
+}
+
+export interface Delivery {
+  readonly testMode: boolean;
+  deliver(mail: ComposedMail, fileName: string): Promise<{ response: string }>;
+  verify(): Promise<string>;
+  close(): void;
+}
+
+export interface DeliveryOptions {
+  settings: AgencySettings;
+  smtpPassword: string | null;
+  /** Where test mode writes when the settings name no folder. */
+  defaultTestFolder: string;
+  timeouts?: { connectionMs: number; greetingMs: number; socketMs: number };
+}
+
+export function createDelivery(options: DeliveryOptions): Delivery {
+  const { delivery } = options.settings;
+  if (delivery.mode === 'test') return testModeDelivery(delivery.testFolder || options.defaultTestFolder);
+  return smtpDelivery(options);
+}
+
+function testModeDelivery(folder: string): Delivery {
+  return {
+    testMode: true,
+    async deliver(mail, fileName) {
+      try {
+        mkdirSync(folder, { recursive: true });
+        writeFileSync(join(folder, fileName), mail.raw);
+      } catch (error) {
+        throw new DeliveryError(
+          'configuration',
+          `Der Testmodus-Ordner ${folder} ist nicht beschreibbar (${(error as Error).message}).`,
+        );
+      }
+      return { response: `geschrieben: ${fileName}` };
+    },
+    async verify() {
+      return `Testmodus: Die Mails werden als .eml-Dateien in ${folder} geschrieben.`;
+    },
+    close() {},
+  };
+}
+
+function smtpDelivery(options: DeliveryOptions): Delivery {
+  const { smtp } = options.settings.delivery;
+  if (!smtp.host) {
+    throw new DeliveryError('configuration', 'Es ist kein SMTP-Server eingetragen.');
+  }
+  if (smtp.user && !options.smtpPassword) {
+    throw new DeliveryError(
+      'configuration',
+      'Für den SMTP-Benutzer ist kein Passwort gespeichert. Bitte geben Sie es in den ' +
+        'Agenturstammdaten erneut ein.',
+    );
+  }
+  const timeouts = options.timeouts ?? { connectionMs: 15_000, greetingMs: 15_000, socketMs: 30_000 };
+  const transport = nodemailer.createTransport({
+    host: smtp.host,
+    port: smtp.port,
+    secure: smtp.security === 'tls',
+    requireTLS: smtp.security === 'starttls',
+    ignoreTLS: smtp.security === 'none',
+    auth: smtp.user ? { user: smtp.user, pass: options.smtpPassword ?? '' } : undefined,
+    connectionTimeout: timeouts.connectionMs,
+    greetingTimeout: timeouts.greetingMs,
+    socketTimeout: timeouts.socketMs,
+    pool: true,
+    maxConnections: 1,
+  });
+
+  return {
+    testMode: false,
+    async deliver(mail) {
+      try {
+        const info = await transport.sendMail({ envelope: mail.envelope, raw: mail.raw });
+        if (info.rejected.length > 0) {
+          throw new DeliveryError('permanent', 'Der Server hat den Empfänger abgelehnt.');
+        }
+        return { response: info.response };
+      } catch (error) {
+        throw classify(error);
+      }
+    },
+    async verify() {
+      try {
+        await transport.verify();
+        return `Verbindung zu ${smtp.host}:${smtp.port} erfolgreich.`;
+      } catch (error) {
+        throw classify(error);
+      }
+    },
+    close() {
+      transport.close();
+    },
+  };
+}
+
+interface SmtpErrorShape {
+  code?: string;
+  originalCode?: string;
+  responseCode?: number;
+  response?: string;
+  message?: string;
+}
+
+/** Sorts an SMTP failure by reply code first and by error kind second. */
+export function classify(error: unknown): DeliveryError {
+  if (error instanceof DeliveryError) return error;
+  const e = (error ?? {}) as SmtpErrorShape;
+  const reply = e.response ?? e.message ?? '';
+
+  if (e.code === 'EAUTH' || e.code === 'ENOAUTH' || e.responseCode === 535) {
+    return new DeliveryError(
+      'configuration',
+      'Die Anmeldung am SMTP-Server ist fehlgeschlagen. Bitte prüfen Sie Benutzer und Passwort.',
+      e.responseCode,
+      reply,
+    );
+  }
+  if (e.code === 'ETLS' || e.code === 'EREQUIRETLS') {
+    return new DeliveryError(
+      'configuration',
+      'Die verschlüsselte Verbindung zum SMTP-Server kam nicht zustande. Bitte prüfen Sie die ' +
+        'Einstellung „Sicherheit“ und den Port.',
+      e.responseCode,
+      reply,
+    );
+  }
+  if (e.code === 'ECONFIG' || e.code === 'EDNS') {
+    return new DeliveryError(
+      'configuration',
+      'Der SMTP-Server ist falsch eingetragen oder nicht zu finden. Bitte prüfen Sie Server und Port.',
+      e.responseCode,
+      reply,
+    );
+  }
+  if (e.responseCode !== undefined && e.responseCode >= 500) {
+    return new DeliveryError('permanent', `Der Server hat die Mail abgelehnt: ${reply}`, e.responseCode, reply);
+  }
+  if (e.responseCode !== undefined && e.responseCode >= 400) {
+    return new DeliveryError('temporary', `Der Server hat vorübergehend abgelehnt: ${reply}`, e.responseCode, reply);
+  }
+  if (e.code === 'ECONNREFUSED' || e.originalCode === 'ECONNREFUSED') {
+    return new DeliveryError(
+      'configuration',
+      'Der SMTP-Server ist nicht erreichbar (Verbindung abgelehnt). Bitte prüfen Sie Server und Port.',
+      undefined,
+      reply,
+    );
+  }
+  return new DeliveryError('temporary', `Netzwerkfehler beim Senden: ${reply || 'unbekannt'}`, undefined, reply);
+}

@@ -1,0 +1,59 @@
+// Where the SMTP password lives: encrypted in the database by a cipher the shell provides
+// (Electron's safeStorage), or, for the headless run under plain Node, in an environment
+// variable. The password never leaves the main process.
+import type { Db } from './store/database';
+import { readSecret, writeSecret } from './store/settings-store';
+
+export interface SecretStore {
+  smtpPassword(): string | null;
+  setSmtpPassword(password: string): void;
+  hasSmtpPassword(): boolean;
+}
+
+export interface Cipher {
+  encrypt(plain: string): Buffer;
+  decrypt(encrypted: Buffer): string;
+}
+
+export const PASSWORD_ENV = 'TRAVELDESK_SMTP_PASSWORD';
+
+export class SecretUnavailableError extends Error {
+  readonly code = 'not_configured';
+}
+
+/** The password encrypted by `cipher`, stored base64 in the settings table. */
+export function encryptedSecretStore(db: Db, cipher: Cipher): SecretStore {
+  const KEY = 'smtp_password';
+  return {
+    smtpPassword() {
+      const stored = readSecret(db, KEY);
+      if (stored === null) return null;
+      try {
+        return cipher.decrypt(Buffer.from(stored, 'base64'));
+      } catch {
+        // Profile copied to another PC or keyring reset: ask the agent again, do not crash.
+        return null;
+      }
+    },
+    setSmtpPassword(password) {
+      writeSecret(db, KEY, password === '' ? null : cipher.encrypt(password).toString('base64'));
+    },
+    hasSmtpPassword() {
+      return readSecret(db, KEY) !== null;
+    },
+  };
+}
+
+/** The password from `TRAVELDESK_SMTP_PASSWORD`; for the headless run in development. */
+export function environmentSecretStore(env: NodeJS.ProcessEnv = process.env): SecretStore {
+  return {
+    smtpPassword: () => env[PASSWORD_ENV] || null,
+    setSmtpPassword() {
+      throw new SecretUnavailableError(
+        `Ohne Electron kann das Passwort nicht verschlüsselt gespeichert werden; ` +
+          `setzen Sie die Umgebungsvariable ${PASSWORD_ENV}.`,
+      );
+    },
+    hasSmtpPassword: () => Boolean(env[PASSWORD_ENV]),
+  };
+}

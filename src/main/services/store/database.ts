@@ -1,0 +1,70 @@
+// Opens the agency's SQLite file: pragmas, then the migrations, all or nothing.
+import Database from 'better-sqlite3';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import type { Logger } from '../logger';
+import { LATEST_VERSION, MIGRATIONS, type Migration } from './migrations';
+
+export type Db = Database.Database;
+
+export const DATABASE_FILE = 'traveldesk.sqlite';
+
+/** Raised when the file was written by a newer TravelDesk; the file is left untouched. */
+export class NewerDatabaseError extends Error {
+  readonly code = 'newer_database';
+  constructor(
+    readonly fileVersion: number,
+    readonly appVersion: number,
+  ) {
+    super(
+      `Die Datenbank wurde von einer neueren TravelDesk-Version angelegt (Schema ${fileVersion}, ` +
+        `diese Version kennt ${appVersion}). Bitte installieren Sie die aktuelle Version.`,
+    );
+  }
+}
+
+export function openDatabase(file: string, log: Logger, migrations = MIGRATIONS): Db {
+  mkdirSync(dirname(file), { recursive: true });
+  const db = new Database(file);
+  try {
+    db.pragma('journal_mode = WAL');
+    // FULL: a mail recorded as sent stays recorded after a power cut.
+    db.pragma('synchronous = FULL');
+    db.pragma('foreign_keys = ON');
+    db.pragma('busy_timeout = 5000');
+    migrate(db, log, migrations);
+    return db;
+  } catch (error) {
+    db.close();
+    throw error;
+  }
+}
+
+export function schemaVersion(db: Db): number {
+  return db.pragma('user_version', { simple: true }) as number;
+}
+
+export function migrate(db: Db, log: Logger, migrations: readonly Migration[] = MIGRATIONS): void {
+  const latest = migrations === MIGRATIONS ? LATEST_VERSION : Math.max(0, ...migrations.map((m) => m.version));
+  const current = schemaVersion(db);
+  if (current > latest) throw new NewerDatabaseError(current, latest);
+
+  const pending = migrations.filter((m) => m.version > current).sort((a, b) => a.version - b.version);
+  if (pending.length === 0) return;
+
+  // One transaction for all pending steps: a failing step leaves the file as it was.
+  const run = db.transaction(() => {
+    for (const migration of pending) {
+      db.exec(migration.sql);
+      db.pragma(`user_version = ${migration.version}`);
+    }
+  });
+  run.immediate();
+  log.info({ from: current, to: latest }, 'Datenbank migriert');
+}
+
+export function closeDatabase(db: Db): void {
+  if (!db.open) return;
+  db.pragma('optimize');
+  db.close();
+}

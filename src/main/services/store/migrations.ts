@@ -1,0 +1,110 @@
+// The schema's history. Each migration runs once, in order, inside one transaction together
+// with the `user_version` bump; a new migration is appended, never edited after release.
+
+export interface Migration {
+  version: number;
+  name: string;
+  sql: string;
+}
+
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'initial schema: settings, bookings, services, marks, sent mails, night runs',
+    sql: `
+      CREATE TABLE settings (
+        key   TEXT PRIMARY KEY,
+        value TEXT NOT NULL
+      );
+
+      CREATE TABLE booking_numbers (
+        year INTEGER PRIMARY KEY,
+        last INTEGER NOT NULL
+      );
+
+      CREATE TABLE bookings (
+        id                  INTEGER PRIMARY KEY,
+        number              TEXT NOT NULL UNIQUE,
+        status              TEXT NOT NULL CHECK (status IN ('booked', 'cancelled')),
+        salutation          TEXT NOT NULL,
+        first_name          TEXT NOT NULL,
+        last_name           TEXT NOT NULL,
+        email               TEXT NOT NULL,
+        language            TEXT NOT NULL CHECK (language IN ('de', 'en')),
+        objected            INTEGER NOT NULL CHECK (objected IN (0, 1)),
+        objected_on         TEXT,
+        atmosfair_mail      INTEGER NOT NULL CHECK (atmosfair_mail IN (0, 1)),
+        mail_decision       TEXT,
+        mail_reason         TEXT,
+        mail_decided_at     TEXT,
+        created_at          TEXT NOT NULL,
+        updated_at          TEXT NOT NULL
+      );
+      CREATE INDEX bookings_last_name ON bookings (last_name COLLATE NOCASE);
+
+      CREATE TABLE services (
+        id                 INTEGER PRIMARY KEY,
+        booking_id         INTEGER NOT NULL REFERENCES bookings (id) ON DELETE CASCADE,
+        position           INTEGER NOT NULL,
+        type               TEXT NOT NULL,
+        description        TEXT NOT NULL,
+        start_date         TEXT NOT NULL,
+        end_date           TEXT,
+        travellers         INTEGER NOT NULL,
+        departure_airport  TEXT,
+        arrival_airport    TEXT,
+        flight_number      TEXT,
+        cabin_class        TEXT
+      );
+      CREATE INDEX services_booking ON services (booking_id);
+
+      -- One row per mark: a booking put on the list for the night run.
+      CREATE TABLE marks (
+        id               INTEGER PRIMARY KEY,
+        booking_id       INTEGER NOT NULL REFERENCES bookings (id) ON DELETE CASCADE,
+        reason           TEXT NOT NULL CHECK (reason IN ('first_mail', 'service_added', 'new_recipient')),
+        state            TEXT NOT NULL
+                         CHECK (state IN ('marked', 'sending', 'sent', 'failed', 'withdrawn')),
+        attempts         INTEGER NOT NULL DEFAULT 0,
+        last_error       TEXT,
+        withdrawn_reason TEXT,
+        created_at       TEXT NOT NULL,
+        updated_at       TEXT NOT NULL
+      );
+      -- At most one open mark per booking: saving a marked booking again keeps one mark.
+      CREATE UNIQUE INDEX marks_one_open_per_booking
+        ON marks (booking_id) WHERE state IN ('marked', 'sending');
+      CREATE INDEX marks_state ON marks (state);
+
+      -- Every mail that really went out, with a copy of what was sent.
+      CREATE TABLE sent_mails (
+        id           INTEGER PRIMARY KEY,
+        booking_id   INTEGER NOT NULL REFERENCES bookings (id) ON DELETE CASCADE,
+        mark_id      INTEGER NOT NULL UNIQUE REFERENCES marks (id),
+        sent_at      TEXT NOT NULL,
+        recipient    TEXT NOT NULL,
+        subject      TEXT NOT NULL,
+        message_id   TEXT NOT NULL,
+        service_ids  TEXT NOT NULL,
+        raw          BLOB NOT NULL
+      );
+      CREATE INDEX sent_mails_booking ON sent_mails (booking_id, sent_at);
+
+      CREATE TABLE night_runs (
+        id           INTEGER PRIMARY KEY,
+        trigger      TEXT NOT NULL CHECK (trigger IN ('schedule', 'manual', 'headless')),
+        started_at   TEXT NOT NULL,
+        finished_at  TEXT,
+        test_mode    INTEGER NOT NULL DEFAULT 0,
+        due          INTEGER NOT NULL DEFAULT 0,
+        sent         INTEGER NOT NULL DEFAULT 0,
+        written      INTEGER NOT NULL DEFAULT 0,
+        withdrawn    INTEGER NOT NULL DEFAULT 0,
+        failed       INTEGER NOT NULL DEFAULT 0,
+        error        TEXT
+      );
+    `,
+  },
+];
+
+export const LATEST_VERSION = MIGRATIONS.reduce((max, m) => Math.max(max, m.version), 0);
