@@ -72,9 +72,11 @@ export async function composeAtmosfairMail(input: ComposeInput): Promise<Compose
     html: rendered.html,
     messageId,
     date: input.date,
-    headers: { 'Auto-Submitted': 'auto-generated', 'X-Auto-Response-Suppress': 'All' },
-    list: {
-      unsubscribe: { url: `mailto:${replyTo}?subject=${encodeURIComponent(objectionSubject)}` },
+    headers: {
+      'Auto-Submitted': 'auto-generated',
+      'X-Auto-Response-Suppress': 'All',
+      // Objecting is done by replying; mail programs offer this as "unsubscribe".
+      'List-Unsubscribe': `<mailto:${replyTo}?subject=${encodeURIComponent(objectionSubject)}>`,
     },
     textEncoding: 'quoted-printable',
   });

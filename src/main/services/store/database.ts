@@ -27,6 +27,11 @@ export function openDatabase(file: string, log: Logger, migrations = MIGRATIONS)
   mkdirSync(dirname(file), { recursive: true });
   const db = new Database(file);
   try {
+    // Refuse a newer file before anything, even a pragma, writes to it.
+    const latest = latestVersion(migrations);
+    const current = schemaVersion(db);
+    if (current > latest) throw new NewerDatabaseError(current, latest);
+
     db.pragma('journal_mode = WAL');
     // FULL: a mail recorded as sent stays recorded after a power cut.
     db.pragma('synchronous = FULL');
@@ -45,7 +50,7 @@ export function schemaVersion(db: Db): number {
 }
 
 export function migrate(db: Db, log: Logger, migrations: readonly Migration[] = MIGRATIONS): void {
-  const latest = migrations === MIGRATIONS ? LATEST_VERSION : Math.max(0, ...migrations.map((m) => m.version));
+  const latest = latestVersion(migrations);
   const current = schemaVersion(db);
   if (current > latest) throw new NewerDatabaseError(current, latest);
 
@@ -61,6 +66,10 @@ export function migrate(db: Db, log: Logger, migrations: readonly Migration[] = 
   });
   run.immediate();
   log.info({ from: current, to: latest }, 'Datenbank migriert');
+}
+
+function latestVersion(migrations: readonly Migration[]): number {
+  return migrations === MIGRATIONS ? LATEST_VERSION : Math.max(0, ...migrations.map((m) => m.version));
 }
 
 export function closeDatabase(db: Db): void {
