@@ -44,7 +44,12 @@ export interface SentMailSummary {
 
 export interface MailPanel {
   /** The open mark, if the booking is on the list for the next night run. */
-  mark: { reason: MarkReason; markedAt: string; state: 'marked' | 'sending'; lastError: string | null } | null;
+  mark: {
+    reason: MarkReason;
+    markedAt: string;
+    state: 'marked' | 'sending';
+    lastError: string | null;
+  } | null;
   /** The outcome of the marking rule at the last save or night run, with its reason. */
   lastDecision: (RuleOutcome & { decidedAt: string }) | null;
   sent: SentMailSummary[];
@@ -146,9 +151,10 @@ export type ResultOf<C extends Channel> = Contract[C]['result'];
 type Namespace<C extends string> = C extends `${infer N}.${string}` ? N : never;
 type Method<C extends string, N extends string> = C extends `${N}.${infer M}` ? M : never;
 
-type Call<C extends Channel> = undefined extends InputOf<C>
-  ? () => Promise<Result<ResultOf<C>>>
-  : (input: InputOf<C>) => Promise<Result<ResultOf<C>>>;
+type Call<C extends Channel> =
+  undefined extends InputOf<C>
+    ? () => Promise<Result<ResultOf<C>>>
+    : (input: InputOf<C>) => Promise<Result<ResultOf<C>>>;
 
 export type Api = {
   [N in Namespace<Channel>]: {

@@ -177,9 +177,7 @@ export const serviceInputSchema = z
       ctx.addIssue({ code: 'custom', path: ['flight'], message: 'flight_details' });
     }
   })
-  .transform((service) =>
-    service.type === 'flight' ? service : { ...service, flight: null },
-  );
+  .transform((service) => (service.type === 'flight' ? service : { ...service, flight: null }));
 export type ServiceInput = z.infer<typeof serviceInputSchema>;
 
 export const customerSchema = z.object({

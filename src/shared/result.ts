@@ -30,6 +30,12 @@ export function ok<T>(value: T): Result<T> {
   return { ok: true, value };
 }
 
-export function fail<T = never>(code: ErrorCode, message: string, issues?: FieldIssue[]): Result<T> {
-  return issues ? { ok: false, error: { code, message, issues } } : { ok: false, error: { code, message } };
+export function fail<T = never>(
+  code: ErrorCode,
+  message: string,
+  issues?: FieldIssue[],
+): Result<T> {
+  return issues
+    ? { ok: false, error: { code, message, issues } }
+    : { ok: false, error: { code, message } };
 }

@@ -5,14 +5,20 @@ import { travelDate } from '../../src/shared/travel-date';
 describe('the travel date', () => {
   it('is the earliest start date among the services', () => {
     expect(
-      travelDate([{ startDate: '2027-03-10' }, { startDate: '2027-01-02' }, { startDate: '2027-02-01' }]),
+      travelDate([
+        { startDate: '2027-03-10' },
+        { startDate: '2027-01-02' },
+        { startDate: '2027-02-01' },
+      ]),
     ).toBe('2027-01-02');
   });
   it('does not exist for a booking without services', () => {
     expect(travelDate([])).toBeNull();
   });
   it('compares across years and months correctly', () => {
-    expect(travelDate([{ startDate: '2027-01-01' }, { startDate: '2026-12-31' }])).toBe('2026-12-31');
+    expect(travelDate([{ startDate: '2027-01-01' }, { startDate: '2026-12-31' }])).toBe(
+      '2026-12-31',
+    );
   });
 });
 

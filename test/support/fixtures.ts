@@ -8,7 +8,12 @@ import { DateTime } from 'luxon';
 import { openApp, type App, type AppOptions } from '../../src/main/services/app';
 import { silentLogger } from '../../src/main/services/logger';
 import type { Cipher } from '../../src/main/services/secrets';
-import { defaultSettings, type AgencySettings, type BookingInput, type ServiceInput } from '../../src/shared/domain';
+import {
+  defaultSettings,
+  type AgencySettings,
+  type BookingInput,
+  type ServiceInput,
+} from '../../src/shared/domain';
 import type { Channel, InputOf, ResultOf } from '../../src/shared/contract';
 
 export const TZ = 'Europe/Berlin';
@@ -62,7 +67,9 @@ export interface TestApp {
 
 export function startTestApp(options: Partial<AppOptions> & { now?: string } = {}): TestApp {
   const dir = tempDir();
-  const clock = new TestClock(DateTime.fromISO(options.now ?? '2026-12-04T10:00', { zone: TZ }).toJSDate());
+  const clock = new TestClock(
+    DateTime.fromISO(options.now ?? '2026-12-04T10:00', { zone: TZ }).toJSDate(),
+  );
   const app = openApp({
     dataDir: dir.path,
     clock: clock.now,
@@ -88,7 +95,14 @@ export function startTestApp(options: Partial<AppOptions> & { now?: string } = {
   };
 }
 
-export function agencySettings(overrides: { smtpPort?: number; atmosfair?: boolean; preCheck?: boolean; mode?: 'smtp' | 'test' } = {}): AgencySettings {
+export function agencySettings(
+  overrides: {
+    smtpPort?: number;
+    atmosfair?: boolean;
+    preCheck?: boolean;
+    mode?: 'smtp' | 'test';
+  } = {},
+): AgencySettings {
   const settings = defaultSettings();
   settings.agency = {
     ...settings.agency,
@@ -111,8 +125,16 @@ export function agencySettings(overrides: { smtpPort?: number; atmosfair?: boole
     replyTo: 'info@sonnenschein-reisen.de',
   };
   settings.delivery.mode = overrides.mode ?? 'smtp';
-  settings.delivery.smtp = { host: '127.0.0.1', port: overrides.smtpPort ?? 2525, security: 'none', user: '' };
-  settings.atmosfair = { enabled: overrides.atmosfair ?? true, preCheck: overrides.preCheck ?? true };
+  settings.delivery.smtp = {
+    host: '127.0.0.1',
+    port: overrides.smtpPort ?? 2525,
+    security: 'none',
+    user: '',
+  };
+  settings.atmosfair = {
+    enabled: overrides.atmosfair ?? true,
+    preCheck: overrides.preCheck ?? true,
+  };
   return settings;
 }
 
@@ -123,13 +145,30 @@ export function flight(startDate: string, extra: Partial<ServiceInput> = {}): Se
     startDate,
     endDate: null,
     travellers: 2,
-    flight: { departureAirport: 'BER', arrivalAirport: 'JFK', flightNumber: 'LH400', cabinClass: 'economy' },
+    flight: {
+      departureAirport: 'BER',
+      arrivalAirport: 'JFK',
+      flightNumber: 'LH400',
+      cabinClass: 'economy',
+    },
     ...extra,
   };
 }
 
-export function hotel(startDate: string, endDate: string | null = null, extra: Partial<ServiceInput> = {}): ServiceInput {
-  return { type: 'hotel', description: 'Hotel am Meer', startDate, endDate, travellers: 2, flight: null, ...extra };
+export function hotel(
+  startDate: string,
+  endDate: string | null = null,
+  extra: Partial<ServiceInput> = {},
+): ServiceInput {
+  return {
+    type: 'hotel',
+    description: 'Hotel am Meer',
+    startDate,
+    endDate,
+    travellers: 2,
+    flight: null,
+    ...extra,
+  };
 }
 
 export function booking(services: ServiceInput[], extra: Partial<BookingInput> = {}): BookingInput {

@@ -10,10 +10,21 @@ import { systemClock, systemTimeZone, type Clock } from './clock';
 import { createInvoke, UserError, type HandlerMap, type Invoke } from './ipc/handlers';
 import { createLogger, type Logger } from './logger';
 import { createDelivery, DeliveryError } from './mail/delivery';
-import { lastNightRun, NightRunAbortedError, runNightRun, type NightRunContext, type NightRunTrigger } from './night-run/night-run';
+import {
+  lastNightRun,
+  NightRunAbortedError,
+  runNightRun,
+  type NightRunContext,
+  type NightRunTrigger,
+} from './night-run/night-run';
 import { nextSlot } from './night-run/schedule';
 import { createScheduler, type Scheduler } from './night-run/scheduler';
-import { encryptedSecretStore, environmentSecretStore, type Cipher, type SecretStore } from './secrets';
+import {
+  encryptedSecretStore,
+  environmentSecretStore,
+  type Cipher,
+  type SecretStore,
+} from './secrets';
 import { closeDatabase, DATABASE_FILE, openDatabase, type Db } from './store/database';
 import { countDueMarks } from './store/marks-store';
 import { readSettings, writeSettings } from './store/settings-store';
@@ -39,11 +50,11 @@ export interface App {
   close(): void;
 }
 
-
 export function openApp(options: AppOptions): App {
   const clock = options.clock ?? systemClock;
   const timeZone = options.timeZone ?? systemTimeZone();
-  const log = options.log ?? createLogger({ file: join(options.dataDir, 'logs', 'traveldesk.log') });
+  const log =
+    options.log ?? createLogger({ file: join(options.dataDir, 'logs', 'traveldesk.log') });
   const db = openDatabase(join(options.dataDir, DATABASE_FILE), log.child({ scope: 'store' }));
   const secrets: SecretStore = options.cipher
     ? encryptedSecretStore(db, options.cipher)
@@ -64,7 +75,10 @@ export function openApp(options: AppOptions): App {
   function nightRun(trigger: NightRunTrigger) {
     if (running) {
       return Promise.reject(
-        new UserError('run_in_progress', 'Der Nachtlauf läuft gerade. Bitte warten Sie, bis er fertig ist.'),
+        new UserError(
+          'run_in_progress',
+          'Der Nachtlauf läuft gerade. Bitte warten Sie, bis er fertig ist.',
+        ),
       );
     }
     running = runNightRun(nightRunContext, trigger).finally(() => {
@@ -85,7 +99,10 @@ export function openApp(options: AppOptions): App {
       // "vorbelegen" is only available while atmosfair itself is on.
       const stored = {
         ...settings,
-        atmosfair: { enabled: settings.atmosfair.enabled, preCheck: settings.atmosfair.enabled && settings.atmosfair.preCheck },
+        atmosfair: {
+          enabled: settings.atmosfair.enabled,
+          preCheck: settings.atmosfair.enabled && settings.atmosfair.preCheck,
+        },
       };
       writeSettings(db, stored);
       return settingsView(stored);

@@ -2,7 +2,10 @@
 // customer text that can neither break the HTML nor add a header.
 import { simpleParser } from 'mailparser';
 import { describe, expect, it } from 'vitest';
-import { renderAtmosfairMail, ATMOSFAIR_LINKS } from '../../../src/main/services/mail/atmosfair-template';
+import {
+  renderAtmosfairMail,
+  ATMOSFAIR_LINKS,
+} from '../../../src/main/services/mail/atmosfair-template';
 import { composeAtmosfairMail } from '../../../src/main/services/mail/compose';
 import type { StoredService } from '../../../src/shared/contract';
 import type { Customer } from '../../../src/shared/domain';
@@ -35,7 +38,12 @@ const services: StoredService[] = [
     startDate: '2027-01-03',
     endDate: null,
     travellers: 2,
-    flight: { departureAirport: 'BER', arrivalAirport: 'JFK', flightNumber: 'LH400', cabinClass: 'economy' },
+    flight: {
+      departureAirport: 'BER',
+      arrivalAirport: 'JFK',
+      flightNumber: 'LH400',
+      cabinClass: 'economy',
+    },
   },
 ];
 
@@ -52,7 +60,13 @@ function compose(overrides: Partial<Customer> = {}, serviceList = services) {
 
 describe('the atmosfair mail', () => {
   it('greets in German, lists the trip with dates in order and links to atmosfair', () => {
-    const mail = renderAtmosfairMail({ language: 'de', bookingNumber: '2026-00042', customer, services, settings: agencySettings() });
+    const mail = renderAtmosfairMail({
+      language: 'de',
+      bookingNumber: '2026-00042',
+      customer,
+      services,
+      settings: agencySettings(),
+    });
     expect(mail.subject).toBe('Ihre Reise 2026-00042: Klimaschutz mit atmosfair');
     expect(mail.text).toContain('Sehr geehrte Frau Schmidt,');
     const flightAt = mail.text.indexOf('Flug BER → JFK LH400 Hinflug, 03.01.2027, 2 Reisende');
@@ -64,7 +78,13 @@ describe('the atmosfair mail', () => {
   });
 
   it('follows the customer language: English for an English-speaking customer', () => {
-    const mail = renderAtmosfairMail({ language: 'en', bookingNumber: '2026-00042', customer: { ...customer, salutation: 'mr', lastName: 'Smith' }, services, settings: agencySettings() });
+    const mail = renderAtmosfairMail({
+      language: 'en',
+      bookingNumber: '2026-00042',
+      customer: { ...customer, salutation: 'mr', lastName: 'Smith' },
+      services,
+      settings: agencySettings(),
+    });
     expect(mail.subject).toBe('Your trip 2026-00042: climate protection with atmosfair');
     expect(mail.text).toContain('Dear Mr Smith,');
     expect(mail.text).toContain('Flight BER → JFK LH400');
@@ -73,7 +93,13 @@ describe('the atmosfair mail', () => {
   });
 
   it("carries the agency's legal details and a separate objection notice in both parts", () => {
-    const mail = renderAtmosfairMail({ language: 'de', bookingNumber: '2026-00042', customer, services, settings: agencySettings() });
+    const mail = renderAtmosfairMail({
+      language: 'de',
+      bookingNumber: '2026-00042',
+      customer,
+      services,
+      settings: agencySettings(),
+    });
     for (const part of [mail.text, mail.html]) {
       expect(part).toContain('Reisebüro Sonnenschein GmbH');
       expect(part).toContain('Hauptstraße 1');
@@ -90,7 +116,12 @@ describe('the atmosfair mail', () => {
     const mail = renderAtmosfairMail({
       language: 'de',
       bookingNumber: '2026-00042',
-      customer: { ...customer, salutation: 'none', firstName: '<script>alert(1)</script>', lastName: 'O"Brien & <b>Co</b>' },
+      customer: {
+        ...customer,
+        salutation: 'none',
+        firstName: '<script>alert(1)</script>',
+        lastName: 'O"Brien & <b>Co</b>',
+      },
       services: [{ ...services[0]!, description: '<img src=x onerror=alert(2)>' }],
       settings: agencySettings(),
     });
@@ -109,8 +140,14 @@ describe('the atmosfair mail', () => {
     expect(parsed.subject).toBe('Ihre Reise 2026-00042: Klimaschutz mit atmosfair');
     expect(parsed.headers.get('auto-submitted')).toBe('auto-generated');
     expect(parsed.replyTo?.value[0]?.address).toBe('info@sonnenschein-reisen.de');
-    expect(parsed.from?.value[0]).toEqual({ name: 'Reisebüro Sonnenschein', address: 'service@sonnenschein-reisen.de' });
-    expect(parsed.to && !Array.isArray(parsed.to) ? parsed.to.value[0] : null).toEqual({ name: 'Anna Schmidt', address: 'anna.schmidt@example.org' });
+    expect(parsed.from?.value[0]).toEqual({
+      name: 'Reisebüro Sonnenschein',
+      address: 'service@sonnenschein-reisen.de',
+    });
+    expect(parsed.to && !Array.isArray(parsed.to) ? parsed.to.value[0] : null).toEqual({
+      name: 'Anna Schmidt',
+      address: 'anna.schmidt@example.org',
+    });
     const unsubscribe = parsed.headerLines.find((h) => h.key === 'list-unsubscribe')?.line;
     expect(unsubscribe?.replace(/\r\n\s+/g, ' ')).toBe(
       'List-Unsubscribe: <mailto:info@sonnenschein-reisen.de?subject=Widerspruch%20atmosfair-Mails%202026-00042>',
@@ -124,7 +161,11 @@ describe('the atmosfair mail', () => {
   });
 
   it('never lets customer text add a header, even with line breaks in the name', async () => {
-    const mail = await compose({ salutation: 'none', firstName: 'Eve\r\nBcc: victim@example.net', lastName: 'X\nSubject: Gewonnen' });
+    const mail = await compose({
+      salutation: 'none',
+      firstName: 'Eve\r\nBcc: victim@example.net',
+      lastName: 'X\nSubject: Gewonnen',
+    });
     const parsed = await simpleParser(mail.raw);
     expect(parsed.bcc).toBeUndefined();
     expect(parsed.headers.get('bcc')).toBeUndefined();

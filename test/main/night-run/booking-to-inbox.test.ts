@@ -4,7 +4,14 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { simpleParser } from 'mailparser';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { agencySettings, booking, flight, hotel, startTestApp, type TestApp } from '../../support/fixtures';
+import {
+  agencySettings,
+  booking,
+  flight,
+  hotel,
+  startTestApp,
+  type TestApp,
+} from '../../support/fixtures';
 import { startSmtpSink, type SmtpSink } from '../../support/smtp-sink';
 
 describe('from a saved booking to the customer inbox', () => {
@@ -29,7 +36,10 @@ describe('from a saved booking to the customer inbox', () => {
   }
 
   it('sends the first mail for a booking with a flight 30 days ahead, with everything the mail must carry', async () => {
-    const { booking: saved, outcome } = await t.call('bookings.save', booking([flight(t.clock.date(30))]));
+    const { booking: saved, outcome } = await t.call(
+      'bookings.save',
+      booking([flight(t.clock.date(30))]),
+    );
     expect(outcome).toEqual({ decision: 'mark', reason: 'first_mail' });
     expect(saved.mail.mark?.reason).toBe('first_mail');
 
@@ -46,7 +56,9 @@ describe('from a saved booking to the customer inbox', () => {
     expect(parsed.html).toContain('Sehr geehrte Frau Schmidt,');
     expect(parsed.headers.get('auto-submitted')).toBe('auto-generated');
     expect(parsed.replyTo?.value[0]?.address).toBe('info@sonnenschein-reisen.de');
-    expect(parsed.messageId).toMatch(new RegExp(`^<atmosfair\\.${saved.number}\\.\\d+@sonnenschein-reisen\\.de>$`));
+    expect(parsed.messageId).toMatch(
+      new RegExp(`^<atmosfair\\.${saved.number}\\.\\d+@sonnenschein-reisen\\.de>$`),
+    );
     expect(parsed.headerLines.some((h) => h.key === 'list-unsubscribe')).toBe(true);
     expect(parsed.text).toContain('HRB 123456');
     expect(parsed.text).toContain('jederzeit widersprechen');
@@ -60,7 +72,9 @@ describe('from a saved booking to the customer inbox', () => {
       messageId: parsed.messageId,
       serviceIds: saved.services.map((s) => s.id),
     });
-    const copy = t.app.db.prepare('SELECT raw FROM sent_mails WHERE booking_id = ?').get(saved.id) as { raw: Buffer };
+    const copy = t.app.db
+      .prepare('SELECT raw FROM sent_mails WHERE booking_id = ?')
+      .get(saved.id) as { raw: Buffer };
     expect((await simpleParser(copy.raw)).messageId).toBe(parsed.messageId);
 
     // A second night has nothing left to send.
@@ -84,7 +98,10 @@ describe('from a saved booking to the customer inbox', () => {
   it('sends nothing for a booking without an e-mail address, and for a customer who objected', async () => {
     const noEmail = booking([flight('2027-01-03')]);
     noEmail.customer.email = '';
-    expect((await t.call('bookings.save', noEmail)).outcome).toEqual({ decision: 'unmark', reason: 'no_email' });
+    expect((await t.call('bookings.save', noEmail)).outcome).toEqual({
+      decision: 'unmark',
+      reason: 'no_email',
+    });
     const objected = booking([flight('2027-01-03')]);
     objected.customer.objected = true;
     const saved = await t.call('bookings.save', objected);
@@ -114,21 +131,32 @@ describe('from a saved booking to the customer inbox', () => {
 
     expect(await night()).toMatchObject({ due: 1, sent: 1 });
     expect(smtp.received).toHaveLength(2);
-    expect(smtp.received[1]!.parsed.text).toContain('Hotel Hotel am Meer, 04.01.2027 bis 11.01.2027');
+    expect(smtp.received[1]!.parsed.text).toContain(
+      'Hotel Hotel am Meer, 04.01.2027 bis 11.01.2027',
+    );
     expect(smtp.received[1]!.parsed.messageId).not.toBe(smtp.received[0]!.parsed.messageId);
   });
 
   it('sends no second mail after a mere edit or a removed service', async () => {
-    const first = await t.call('bookings.save', booking([flight('2027-01-03'), hotel('2027-01-04')]));
+    const first = await t.call(
+      'bookings.save',
+      booking([flight('2027-01-03'), hotel('2027-01-04')]),
+    );
     await night();
     const current = await t.call('bookings.get', { id: first.booking.id });
     const [flightService, hotelService] = current.services;
     const edited = await t.call('bookings.save', {
-      ...booking([{ ...flightService!, description: 'Hinflug, Platz 12A', startDate: '2027-01-05' }, hotelService!]),
+      ...booking([
+        { ...flightService!, description: 'Hinflug, Platz 12A', startDate: '2027-01-05' },
+        hotelService!,
+      ]),
       id: current.id,
     });
     expect(edited.outcome).toEqual({ decision: 'unmark', reason: 'up_to_date' });
-    const removed = await t.call('bookings.save', { ...booking([edited.booking.services[0]!]), id: current.id });
+    const removed = await t.call('bookings.save', {
+      ...booking([edited.booking.services[0]!]),
+      id: current.id,
+    });
     expect(removed.outcome).toEqual({ decision: 'unmark', reason: 'up_to_date' });
 
     expect(await night()).toMatchObject({ due: 0, sent: 0 });
@@ -141,14 +169,23 @@ describe('from a saved booking to the customer inbox', () => {
     const current = await t.call('bookings.get', { id: first.booking.id });
     const input = booking(current.services, { id: current.id });
     input.customer.email = 'anna.privat@example.org';
-    expect((await t.call('bookings.save', input)).outcome).toEqual({ decision: 'mark', reason: 'new_recipient' });
+    expect((await t.call('bookings.save', input)).outcome).toEqual({
+      decision: 'mark',
+      reason: 'new_recipient',
+    });
     await night();
-    expect(smtp.received.map((m) => m.envelopeTo[0])).toEqual(['anna.schmidt@example.org', 'anna.privat@example.org']);
+    expect(smtp.received.map((m) => m.envelopeTo[0])).toEqual([
+      'anna.schmidt@example.org',
+      'anna.privat@example.org',
+    ]);
   });
 
   it('keeps one mark when a marked booking is saved again, and sends the content as it is at night', async () => {
     const first = await t.call('bookings.save', booking([flight('2027-01-03')]));
-    const again = await t.call('bookings.save', { ...booking([{ ...first.booking.services[0]!, description: 'Geänderter Hinflug' }]), id: first.booking.id });
+    const again = await t.call('bookings.save', {
+      ...booking([{ ...first.booking.services[0]!, description: 'Geänderter Hinflug' }]),
+      id: first.booking.id,
+    });
     expect(again.outcome.decision).toBe('mark');
     const marks = t.app.db.prepare("SELECT COUNT(*) AS n FROM marks WHERE state = 'marked'").get();
     expect(marks).toEqual({ n: 1 });
@@ -169,8 +206,14 @@ describe('from a saved booking to the customer inbox', () => {
   it('withdraws at night a mark the agent unticked, or whose booking was cancelled, and one after atmosfair was switched off', async () => {
     const a = await t.call('bookings.save', booking([flight('2027-01-03')]));
     const b = await t.call('bookings.save', booking([flight('2027-01-03')]));
-    await t.call('bookings.save', { ...booking(a.booking.services, { atmosfairMail: false }), id: a.booking.id });
-    await t.call('bookings.save', { ...booking(b.booking.services, { status: 'cancelled' }), id: b.booking.id });
+    await t.call('bookings.save', {
+      ...booking(a.booking.services, { atmosfairMail: false }),
+      id: a.booking.id,
+    });
+    await t.call('bookings.save', {
+      ...booking(b.booking.services, { status: 'cancelled' }),
+      id: b.booking.id,
+    });
     await t.call('bookings.save', booking([flight('2027-01-03')]));
     await t.call('settings.save', agencySettings({ smtpPort: smtp.port, atmosfair: false }));
 

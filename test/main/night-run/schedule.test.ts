@@ -8,7 +8,12 @@ const at = (iso: string) => DateTime.fromISO(iso, { zone: TZ }).toJSDate();
 const utc = (iso: string) => new Date(iso);
 
 /** Simulates a PC that is on all the time: checks every minute, runs when due. */
-function runsBetween(fromIso: string, toIso: string, time: string, lastRun: Date | null = null): Date[] {
+function runsBetween(
+  fromIso: string,
+  toIso: string,
+  time: string,
+  lastRun: Date | null = null,
+): Date[] {
   const runs: Date[] = [];
   let last = lastRun;
   for (let t = at(fromIso).getTime(); t <= at(toIso).getTime(); t += 60_000) {
@@ -23,7 +28,12 @@ function runsBetween(fromIso: string, toIso: string, time: string, lastRun: Date
 
 describe('the night-run schedule', () => {
   it('runs once a night at the configured local time', () => {
-    const runs = runsBetween('2026-12-04T12:00', '2026-12-07T12:00', '04:00', at('2026-12-04T11:00'));
+    const runs = runsBetween(
+      '2026-12-04T12:00',
+      '2026-12-07T12:00',
+      '04:00',
+      at('2026-12-04T11:00'),
+    );
     expect(runs.map((r) => r.toISOString())).toEqual([
       '2026-12-05T03:00:00.000Z',
       '2026-12-06T03:00:00.000Z',
@@ -32,22 +42,42 @@ describe('the night-run schedule', () => {
   });
 
   it('runs exactly once on the night daylight saving starts (29 March 2026), at 04:00 CEST', () => {
-    const runs = runsBetween('2026-03-28T12:00', '2026-03-29T12:00', '04:00', at('2026-03-28T11:00'));
+    const runs = runsBetween(
+      '2026-03-28T12:00',
+      '2026-03-29T12:00',
+      '04:00',
+      at('2026-03-28T11:00'),
+    );
     expect(runs.map((r) => r.toISOString())).toEqual(['2026-03-29T02:00:00.000Z']);
   });
 
   it('runs exactly once on the night daylight saving ends (25 October 2026), at 04:00 CET', () => {
-    const runs = runsBetween('2026-10-24T12:00', '2026-10-25T12:00', '04:00', at('2026-10-24T11:00'));
+    const runs = runsBetween(
+      '2026-10-24T12:00',
+      '2026-10-25T12:00',
+      '04:00',
+      at('2026-10-24T11:00'),
+    );
     expect(runs.map((r) => r.toISOString())).toEqual(['2026-10-25T03:00:00.000Z']);
   });
 
   it('moves a time in the skipped hour forward on the spring night, still once', () => {
-    const runs = runsBetween('2026-03-28T12:00', '2026-03-29T12:00', '02:30', at('2026-03-28T11:00'));
+    const runs = runsBetween(
+      '2026-03-28T12:00',
+      '2026-03-29T12:00',
+      '02:30',
+      at('2026-03-28T11:00'),
+    );
     expect(runs.map((r) => r.toISOString())).toEqual(['2026-03-29T01:30:00.000Z']); // 03:30 CEST
   });
 
   it('runs a time in the repeated hour only once on the autumn night', () => {
-    const runs = runsBetween('2026-10-24T12:00', '2026-10-25T12:00', '02:30', at('2026-10-24T11:00'));
+    const runs = runsBetween(
+      '2026-10-24T12:00',
+      '2026-10-25T12:00',
+      '02:30',
+      at('2026-10-24T11:00'),
+    );
     expect(runs).toHaveLength(1);
   });
 
@@ -71,8 +101,14 @@ describe('the night-run schedule', () => {
   });
 
   it('names the next and the latest slot', () => {
-    expect(nextSlot(at('2026-12-04T10:00'), '04:00', TZ).toUTC().toISO()).toBe('2026-12-05T03:00:00.000Z');
-    expect(nextSlot(at('2026-12-04T03:00'), '04:00', TZ).toUTC().toISO()).toBe('2026-12-04T03:00:00.000Z');
-    expect(latestSlot(utc('2026-12-04T02:59:00Z'), '04:00', TZ).toUTC().toISO()).toBe('2026-12-03T03:00:00.000Z');
+    expect(nextSlot(at('2026-12-04T10:00'), '04:00', TZ).toUTC().toISO()).toBe(
+      '2026-12-05T03:00:00.000Z',
+    );
+    expect(nextSlot(at('2026-12-04T03:00'), '04:00', TZ).toUTC().toISO()).toBe(
+      '2026-12-04T03:00:00.000Z',
+    );
+    expect(latestSlot(utc('2026-12-04T02:59:00Z'), '04:00', TZ).toUTC().toISO()).toBe(
+      '2026-12-03T03:00:00.000Z',
+    );
   });
 });

@@ -4,7 +4,12 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../../src/main/services/logger';
-import { closeDatabase, NewerDatabaseError, openDatabase, schemaVersion } from '../../../src/main/services/store/database';
+import {
+  closeDatabase,
+  NewerDatabaseError,
+  openDatabase,
+  schemaVersion,
+} from '../../../src/main/services/store/database';
 import { LATEST_VERSION, MIGRATIONS } from '../../../src/main/services/store/migrations';
 import { tempDir } from '../../support/fixtures';
 
@@ -47,11 +52,20 @@ describe('the database file', () => {
 
   it('rolls back every step when one migration fails: never half-migrated', () => {
     const file = join(dir.path, 'td.sqlite');
-    const broken = [...MIGRATIONS, { version: LATEST_VERSION + 1, name: 'broken', sql: 'CREATE TABLE ok_one (id INTEGER); THIS IS NOT SQL;' }];
+    const broken = [
+      ...MIGRATIONS,
+      {
+        version: LATEST_VERSION + 1,
+        name: 'broken',
+        sql: 'CREATE TABLE ok_one (id INTEGER); THIS IS NOT SQL;',
+      },
+    ];
     expect(() => openDatabase(file, silentLogger(), broken)).toThrow();
     const db = new Database(file);
     expect(schemaVersion(db)).toBe(0);
-    expect(db.prepare("SELECT COUNT(*) AS n FROM sqlite_master WHERE type = 'table'").get()).toEqual({ n: 0 });
+    expect(
+      db.prepare("SELECT COUNT(*) AS n FROM sqlite_master WHERE type = 'table'").get(),
+    ).toEqual({ n: 0 });
     db.close();
   });
 });

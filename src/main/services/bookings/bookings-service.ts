@@ -1,7 +1,12 @@
 // Saving and reading bookings. The marking rule runs inside the same transaction as the save,
 // so a booking and its mail state can never disagree.
 import type { BookingInput } from '../../../shared/domain';
-import type { BookingDetail, BookingDraft, BookingListItem, MailState } from '../../../shared/contract';
+import type {
+  BookingDetail,
+  BookingDraft,
+  BookingListItem,
+  MailState,
+} from '../../../shared/contract';
 import { decideMark, type RuleInput, type RuleOutcome } from '../../../shared/marking-rule';
 import { travelDate } from '../../../shared/travel-date';
 import { localDate, type Clock } from '../clock';
@@ -17,7 +22,13 @@ import {
   updateBooking,
   type BookingRow,
 } from '../store/bookings-store';
-import { createMark, lastSentMail, listSentMails, openMark, withdrawMark } from '../store/marks-store';
+import {
+  createMark,
+  lastSentMail,
+  listSentMails,
+  openMark,
+  withdrawMark,
+} from '../store/marks-store';
 import { readSettings } from '../store/settings-store';
 
 export interface BookingsContext {

@@ -16,7 +16,8 @@ export const PRODUCT_NAME = 'TravelDesk';
 
 /** The folder Electron's `userData` points to for TravelDesk on this operating system. */
 export function defaultDataDir(platform = process.platform, env = process.env): string {
-  if (platform === 'win32') return join(env.APPDATA ?? join(homedir(), 'AppData', 'Roaming'), PRODUCT_NAME);
+  if (platform === 'win32')
+    return join(env.APPDATA ?? join(homedir(), 'AppData', 'Roaming'), PRODUCT_NAME);
   if (platform === 'darwin') return join(homedir(), 'Library', 'Application Support', PRODUCT_NAME);
   return join(env.XDG_CONFIG_HOME ?? join(homedir(), '.config'), PRODUCT_NAME);
 }
@@ -36,7 +37,8 @@ export async function runHeadless(argv: string[], options: HeadlessOptions = {})
       allowPositionals: true,
     });
     const given = values['data-dir'];
-    dataDir = typeof given === 'string' && given !== '' ? given : (options.dataDir ?? defaultDataDir());
+    dataDir =
+      typeof given === 'string' && given !== '' ? given : (options.dataDir ?? defaultDataDir());
   } catch (error) {
     out(`Aufruf nicht verstanden: ${(error as Error).message}`);
     return EXIT_CANNOT_RUN;

@@ -1,11 +1,18 @@
 // The main process's side of the IPC contract: one handler per channel. Every input is parsed
 // with the contract's schema before anything touches the store; every answer is an envelope.
 import { z } from 'zod';
-import { contract, type Channel, type ParsedInputOf, type ResultOf } from '../../../shared/contract';
+import {
+  contract,
+  type Channel,
+  type ParsedInputOf,
+  type ResultOf,
+} from '../../../shared/contract';
 import { fail, ok, type FieldIssue, type Result } from '../../../shared/result';
 import type { Logger } from '../logger';
 
-export type HandlerMap = { [C in Channel]: (input: ParsedInputOf<C>) => Promise<ResultOf<C>> | ResultOf<C> };
+export type HandlerMap = {
+  [C in Channel]: (input: ParsedInputOf<C>) => Promise<ResultOf<C>> | ResultOf<C>;
+};
 
 /** An error that carries its own code and a sentence for the agent. */
 export interface UserFacingError {

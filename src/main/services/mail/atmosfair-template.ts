@@ -37,7 +37,15 @@ interface Texts {
   closing: string;
   objectionHeading: string;
   objection: string;
-  footer: { phone: string; email: string; web: string; court: string; number: string; directors: string; vat: string };
+  footer: {
+    phone: string;
+    email: string;
+    web: string;
+    court: string;
+    number: string;
+    directors: string;
+    vat: string;
+  };
 }
 
 const TEXTS: Record<Language, Texts> = {

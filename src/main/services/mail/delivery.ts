@@ -42,7 +42,8 @@ export interface DeliveryOptions {
 
 export function createDelivery(options: DeliveryOptions): Delivery {
   const { delivery } = options.settings;
-  if (delivery.mode === 'test') return testModeDelivery(delivery.testFolder || options.defaultTestFolder);
+  if (delivery.mode === 'test')
+    return testModeDelivery(delivery.testFolder || options.defaultTestFolder);
   return smtpDelivery(options);
 }
 
@@ -80,7 +81,11 @@ function smtpDelivery(options: DeliveryOptions): Delivery {
         'Agenturstammdaten erneut ein.',
     );
   }
-  const timeouts = options.timeouts ?? { connectionMs: 15_000, greetingMs: 15_000, socketMs: 30_000 };
+  const timeouts = options.timeouts ?? {
+    connectionMs: 15_000,
+    greetingMs: 15_000,
+    socketMs: 30_000,
+  };
   const transport = nodemailer.createTransport({
     host: smtp.host,
     port: smtp.port,
@@ -162,10 +167,20 @@ export function classify(error: unknown): DeliveryError {
     );
   }
   if (e.responseCode !== undefined && e.responseCode >= 500) {
-    return new DeliveryError('permanent', `Der Server hat die Mail abgelehnt: ${reply}`, e.responseCode, reply);
+    return new DeliveryError(
+      'permanent',
+      `Der Server hat die Mail abgelehnt: ${reply}`,
+      e.responseCode,
+      reply,
+    );
   }
   if (e.responseCode !== undefined && e.responseCode >= 400) {
-    return new DeliveryError('temporary', `Der Server hat vorübergehend abgelehnt: ${reply}`, e.responseCode, reply);
+    return new DeliveryError(
+      'temporary',
+      `Der Server hat vorübergehend abgelehnt: ${reply}`,
+      e.responseCode,
+      reply,
+    );
   }
   if (e.code === 'ECONNREFUSED' || e.originalCode === 'ECONNREFUSED') {
     return new DeliveryError(
@@ -175,5 +190,10 @@ export function classify(error: unknown): DeliveryError {
       reply,
     );
   }
-  return new DeliveryError('temporary', `Netzwerkfehler beim Senden: ${reply || 'unbekannt'}`, undefined, reply);
+  return new DeliveryError(
+    'temporary',
+    `Netzwerkfehler beim Senden: ${reply || 'unbekannt'}`,
+    undefined,
+    reply,
+  );
 }

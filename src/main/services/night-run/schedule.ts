@@ -19,7 +19,9 @@ export function slotOn(day: DateTime, time: string, timeZone: string): DateTime 
 export function latestSlot(now: Date, time: string, timeZone: string): DateTime {
   const local = DateTime.fromJSDate(now, { zone: timeZone });
   const today = slotOn(local, time, timeZone);
-  return today.toMillis() <= now.getTime() ? today : slotOn(local.minus({ days: 1 }), time, timeZone);
+  return today.toMillis() <= now.getTime()
+    ? today
+    : slotOn(local.minus({ days: 1 }), time, timeZone);
 }
 
 /** The next slot strictly after `now`. */

@@ -77,7 +77,13 @@ export function insertBooking(
        VALUES (@number, @status, @salutation, @firstName, @lastName, @email, @language,
          @objected, @objectedOn, @atmosfairMail, @now, @now)`,
     )
-    .run({ ...customerParams(fields.customer), number: fields.number, status: fields.status, atmosfairMail: fields.atmosfairMail ? 1 : 0, now });
+    .run({
+      ...customerParams(fields.customer),
+      number: fields.number,
+      status: fields.status,
+      atmosfairMail: fields.atmosfairMail ? 1 : 0,
+      now,
+    });
   return Number(result.lastInsertRowid);
 }
 
@@ -92,7 +98,13 @@ export function updateBooking(
        last_name = @lastName, email = @email, language = @language, objected = @objected,
        objected_on = @objectedOn, atmosfair_mail = @atmosfairMail, updated_at = @now
      WHERE id = @id`,
-  ).run({ ...customerParams(fields.customer), id, status: fields.status, atmosfairMail: fields.atmosfairMail ? 1 : 0, now });
+  ).run({
+    ...customerParams(fields.customer),
+    id,
+    status: fields.status,
+    atmosfairMail: fields.atmosfairMail ? 1 : 0,
+    now,
+  });
 }
 
 export function recordDecision(
@@ -119,7 +131,11 @@ export function listServices(db: Db, bookingId: number): StoredService[] {
  * `id` is inserted, and stored ones missing from the list are deleted. An `id` that belongs to
  * another booking is treated as new.
  */
-export function replaceServices(db: Db, bookingId: number, services: readonly ServiceInput[]): void {
+export function replaceServices(
+  db: Db,
+  bookingId: number,
+  services: readonly ServiceInput[],
+): void {
   const existing = new Set(listServices(db, bookingId).map((s) => s.id));
   const kept = new Set<number>();
   const update = db.prepare(
@@ -249,7 +265,9 @@ function toService(raw: RawService): StoredService {
           departureAirport: raw.departure_airport ?? '',
           arrivalAirport: raw.arrival_airport ?? '',
           flightNumber: raw.flight_number ?? '',
-          cabinClass: (raw.cabin_class ?? 'economy') as NonNullable<ServiceInput['flight']>['cabinClass'],
+          cabinClass: (raw.cabin_class ?? 'economy') as NonNullable<
+            ServiceInput['flight']
+          >['cabinClass'],
         }
       : null,
   };

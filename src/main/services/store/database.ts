@@ -54,7 +54,9 @@ export function migrate(db: Db, log: Logger, migrations: readonly Migration[] = 
   const current = schemaVersion(db);
   if (current > latest) throw new NewerDatabaseError(current, latest);
 
-  const pending = migrations.filter((m) => m.version > current).sort((a, b) => a.version - b.version);
+  const pending = migrations
+    .filter((m) => m.version > current)
+    .sort((a, b) => a.version - b.version);
   if (pending.length === 0) return;
 
   // One transaction for all pending steps: a failing step leaves the file as it was.
@@ -69,7 +71,9 @@ export function migrate(db: Db, log: Logger, migrations: readonly Migration[] = 
 }
 
 function latestVersion(migrations: readonly Migration[]): number {
-  return migrations === MIGRATIONS ? LATEST_VERSION : Math.max(0, ...migrations.map((m) => m.version));
+  return migrations === MIGRATIONS
+    ? LATEST_VERSION
+    : Math.max(0, ...migrations.map((m) => m.version));
 }
 
 export function closeDatabase(db: Db): void {

@@ -63,12 +63,16 @@ export function withdrawMark(db: Db, bookingId: number, reason: string, now: str
 }
 
 export function dueMarks(db: Db): MarkRow[] {
-  const rows = db.prepare("SELECT * FROM marks WHERE state = 'marked' ORDER BY id").all() as RawMark[];
+  const rows = db
+    .prepare("SELECT * FROM marks WHERE state = 'marked' ORDER BY id")
+    .all() as RawMark[];
   return rows.map(toMark);
 }
 
 export function countDueMarks(db: Db): number {
-  return (db.prepare("SELECT COUNT(*) AS n FROM marks WHERE state = 'marked'").get() as { n: number }).n;
+  return (
+    db.prepare("SELECT COUNT(*) AS n FROM marks WHERE state = 'marked'").get() as { n: number }
+  ).n;
 }
 
 /**

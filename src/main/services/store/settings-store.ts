@@ -7,8 +7,7 @@ const KEY = 'agency';
 
 export function readSettings(db: Db): AgencySettings {
   const row = db.prepare('SELECT value FROM settings WHERE key = ?').get(KEY) as
-    | { value: string }
-    | undefined;
+    { value: string } | undefined;
   const defaults = defaultSettings();
   if (!row) return defaults;
 
@@ -31,8 +30,7 @@ export function writeSettings(db: Db, settings: AgencySettings): void {
 
 export function readSecret(db: Db, key: string): string | null {
   const row = db.prepare('SELECT value FROM settings WHERE key = ?').get(`secret:${key}`) as
-    | { value: string }
-    | undefined;
+    { value: string } | undefined;
   return row?.value ?? null;
 }
 

@@ -15,7 +15,11 @@ describe('migration 1: initial schema', () => {
     dir = tempDir();
     db = new Database(join(dir.path, 'db.sqlite'));
     db.pragma('foreign_keys = ON');
-    migrate(db, silentLogger(), MIGRATIONS.filter((m) => m.version === 1));
+    migrate(
+      db,
+      silentLogger(),
+      MIGRATIONS.filter((m) => m.version === 1),
+    );
   });
   afterEach(() => {
     db.close();
@@ -23,8 +27,20 @@ describe('migration 1: initial schema', () => {
   });
 
   it('creates the tables of settings, bookings, services, marks, sent mails and night runs', () => {
-    const tables = (db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").all() as { name: string }[]).map((t) => t.name);
-    expect(tables).toEqual(['booking_numbers', 'bookings', 'marks', 'night_runs', 'sent_mails', 'services', 'settings']);
+    const tables = (
+      db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").all() as {
+        name: string;
+      }[]
+    ).map((t) => t.name);
+    expect(tables).toEqual([
+      'booking_numbers',
+      'bookings',
+      'marks',
+      'night_runs',
+      'sent_mails',
+      'services',
+      'settings',
+    ]);
     expect(schemaVersion(db)).toBe(1);
   });
 
@@ -33,7 +49,9 @@ describe('migration 1: initial schema', () => {
       `INSERT INTO bookings (id, number, status, salutation, first_name, last_name, email, language, objected, atmosfair_mail, created_at, updated_at)
        VALUES (1, '2026-00001', 'booked', 'ms', 'A', 'B', 'a@b.de', 'de', 0, 1, 'x', 'x')`,
     ).run();
-    const mark = db.prepare("INSERT INTO marks (booking_id, reason, state, created_at, updated_at) VALUES (1, 'first_mail', ?, 'x', 'x')");
+    const mark = db.prepare(
+      "INSERT INTO marks (booking_id, reason, state, created_at, updated_at) VALUES (1, 'first_mail', ?, 'x', 'x')",
+    );
     mark.run('marked');
     expect(() => mark.run('marked')).toThrow(/UNIQUE/);
     expect(() => mark.run('sending')).toThrow(/UNIQUE/);
@@ -43,10 +61,12 @@ describe('migration 1: initial schema', () => {
 
   it('refuses values outside the domain', () => {
     expect(() =>
-      db.prepare(
-        `INSERT INTO bookings (number, status, salutation, first_name, last_name, email, language, objected, atmosfair_mail, created_at, updated_at)
+      db
+        .prepare(
+          `INSERT INTO bookings (number, status, salutation, first_name, last_name, email, language, objected, atmosfair_mail, created_at, updated_at)
          VALUES ('2026-00002', 'lost', 'ms', 'A', 'B', '', 'de', 0, 1, 'x', 'x')`,
-      ).run(),
+        )
+        .run(),
     ).toThrow(/CHECK/);
   });
 
@@ -55,7 +75,9 @@ describe('migration 1: initial schema', () => {
       `INSERT INTO bookings (id, number, status, salutation, first_name, last_name, email, language, objected, atmosfair_mail, created_at, updated_at)
        VALUES (5, '2026-00005', 'booked', 'ms', 'A', 'B', '', 'de', 0, 1, 'x', 'x')`,
     ).run();
-    db.prepare("INSERT INTO services (booking_id, position, type, description, start_date, travellers) VALUES (5, 0, 'hotel', 'H', '2027-01-01', 1)").run();
+    db.prepare(
+      "INSERT INTO services (booking_id, position, type, description, start_date, travellers) VALUES (5, 0, 'hotel', 'H', '2027-01-01', 1)",
+    ).run();
     db.prepare('DELETE FROM bookings WHERE id = 5').run();
     expect(db.prepare('SELECT COUNT(*) AS n FROM services').get()).toEqual({ n: 0 });
   });

@@ -1,0 +1,61 @@
+// Lint rules. The one that matters most for the architecture: only the Electron shell
+// (src/main/shell) and the preload may import `electron`; services and shared code run
+// under plain Node and in tests.
+import js from '@eslint/js';
+import reactHooks from 'eslint-plugin-react-hooks';
+import globals from 'globals';
+import tseslint from 'typescript-eslint';
+
+const noElectron = {
+  paths: [
+    {
+      name: 'electron',
+      message: 'Nur src/main/shell und src/preload dürfen electron importieren.',
+    },
+  ],
+};
+
+export default tseslint.config(
+  { ignores: ['out/**', 'dist/**', 'node_modules/**', 'test-output/**'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    languageOptions: { globals: { ...globals.node } },
+    rules: {
+      '@typescript-eslint/no-explicit-any': 'error',
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_' },
+      ],
+      'no-restricted-imports': ['error', noElectron],
+    },
+  },
+  {
+    files: ['src/main/**/*.ts'],
+    rules: { 'no-console': 'error' },
+  },
+  {
+    files: ['src/main/shell/**/*.ts', 'src/preload/**/*.ts'],
+    rules: { 'no-restricted-imports': 'off' },
+  },
+  {
+    files: ['src/renderer/**/*.{ts,tsx}'],
+    languageOptions: { globals: { ...globals.browser } },
+    plugins: { 'react-hooks': reactHooks },
+    rules: {
+      ...reactHooks.configs.recommended.rules,
+      'no-restricted-imports': [
+        'error',
+        {
+          ...noElectron,
+          patterns: [
+            {
+              group: ['node:*', '**/main/**'],
+              message: 'Der Renderer spricht nur über window.api mit dem Hauptprozess.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+);
