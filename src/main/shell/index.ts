@@ -11,6 +11,8 @@ import type { Cipher } from '../services/secrets';
 import { createMainWindow, isAppUrl } from './window';
 
 app.setName('TravelDesk');
+// The same folder the headless run under Node uses (see defaultDataDir in services/cli).
+app.setPath('userData', join(app.getPath('appData'), 'TravelDesk'));
 
 const { values: args } = parseArgs({
   args: process.argv.slice(1),
