@@ -15,6 +15,7 @@ import {
   collectPageProblems,
   launchChromium,
   screenshot,
+  screenshotElement,
   serveStatic,
   startSmtpSink,
   type SmtpSink,
@@ -57,7 +58,7 @@ describe('from a booking to the customer’s inbox', () => {
     outDir = await mkdtemp(join(tmpdir(), 'traveldesk-e2e-renderer-'));
     const [, apiScript] = await Promise.all([buildRenderer(outDir), bundleApiScript()]);
 
-    smtp = await startSmtpSink(SMTP_USER, SMTP_PASSWORD);
+    smtp = await startSmtpSink(SMTP_USER, SMTP_PASSWORD, 700);
     app = openApp({ dataDir, timeZone: TIME_ZONE, cipher: testCipher });
     web = await serveStatic(outDir);
     browser = await launchChromium();
@@ -216,7 +217,12 @@ describe('from a booking to the customer’s inbox', () => {
 
     await page.getByRole('button', { name: 'Vorschau', exact: true }).click();
     expect(await textOf(page.getByTestId('mail-preview-subject'))).toContain(number);
+    const htmlPreview = page.locator('iframe.preview-html');
+    expect(await htmlPreview.getAttribute('sandbox')).toBe('');
+    const previewBody = page.frameLocator('iframe.preview-html').locator('body');
+    expect(await textOf(previewBody)).toContain('atmosfair');
     await screenshot(page, '08-booking-preview');
+    await screenshotElement(htmlPreview, '08b-booking-preview-html');
 
     // --- The list shows the mark; search narrows it ------------------------------------------
     await nav('Vorgänge').click();
@@ -239,10 +245,12 @@ describe('from a booking to the customer’s inbox', () => {
     await nav('Agenturstammdaten').click();
     expect(await textOf(page.getByTestId('night-run-pending'))).toBe('1');
     await page.getByRole('button', { name: 'Nachtlauf jetzt ausführen' }).click();
+    await page.getByRole('status').filter({ hasText: 'Nachtlauf läuft' }).waitFor();
+    await screenshot(page, '10-night-run-running');
     const summary = page.getByTestId('night-run-summary');
     expect(await textOf(summary.getByTestId('night-run-sent'))).toBe('1 gesendet');
     expect(await textOf(summary.getByTestId('night-run-due'))).toBe('1 fällig');
-    await screenshot(page, '10-night-run-done');
+    await screenshot(page, '10b-night-run-done');
 
     const [mail] = await smtp.waitForMails(1);
     expect(smtp.logins).toContainEqual({ username: SMTP_USER, password: SMTP_PASSWORD });

@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import react from '@vitejs/plugin-react';
 import { build as esbuild } from 'esbuild';
 import { simpleParser, type ParsedMail } from 'mailparser';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
 import { SMTPServer } from 'smtp-server';
 import { build as viteBuild } from 'vite';
 
@@ -136,7 +136,18 @@ export function collectPageProblems(page: Page): string[] {
 export async function screenshot(page: Page, name: string): Promise<string> {
   await mkdir(SCREENSHOT_DIR, { recursive: true });
   const path = join(SCREENSHOT_DIR, `${name}.png`);
+  // Sticky headers would otherwise be drawn where the page happens to be scrolled to.
+  await page.evaluate(() => window.scrollTo(0, 0));
   await page.screenshot({ path, fullPage: true, animations: 'disabled' });
+  return path;
+}
+
+/** A screenshot of one element, scrolled into view (a sandboxed frame paints only there). */
+export async function screenshotElement(locator: Locator, name: string): Promise<string> {
+  await mkdir(SCREENSHOT_DIR, { recursive: true });
+  const path = join(SCREENSHOT_DIR, `${name}.png`);
+  await locator.scrollIntoViewIfNeeded();
+  await locator.screenshot({ path, animations: 'disabled' });
   return path;
 }
 
@@ -157,8 +168,13 @@ export interface SmtpSink {
 /**
  * A plain SMTP server on 127.0.0.1 (no TLS) that accepts one user and keeps every message.
  * A wrong password is refused, so a passing test proves the stored password was used.
+ * Each message is accepted after `acceptDelayMs`, slow enough to see the app wait for it.
  */
-export async function startSmtpSink(user: string, password: string): Promise<SmtpSink> {
+export async function startSmtpSink(
+  user: string,
+  password: string,
+  acceptDelayMs = 0,
+): Promise<SmtpSink> {
   const mails: ReceivedMail[] = [];
   const logins: SmtpSink['logins'] = [];
   const server = new SMTPServer({
@@ -178,7 +194,7 @@ export async function startSmtpSink(user: string, password: string): Promise<Smt
           const from = session.envelope.mailFrom ? session.envelope.mailFrom.address : '';
           const to = session.envelope.rcptTo.map((rcpt) => rcpt.address);
           mails.push({ envelope: { from, to }, parsed });
-          callback();
+          setTimeout(() => callback(), acceptDelayMs);
         })
         .catch((error: Error) => callback(error));
     },

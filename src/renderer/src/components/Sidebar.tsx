@@ -30,47 +30,49 @@ export function Sidebar() {
 
   return (
     <aside className="sidebar">
-      <div className="brand">
-        <span className="brand-name">{t('app.name')}</span>
-        <span className="brand-tagline">{t('app.tagline')}</span>
-      </div>
+      <div className="sidebar-inner">
+        <div className="brand">
+          <span className="brand-name">{t('app.name')}</span>
+          <span className="brand-tagline">{t('app.tagline')}</span>
+        </div>
 
-      <nav aria-label={t('nav.label')}>
-        <ul className="nav">
-          <li>{item({ name: 'bookings' }, t('nav.bookings'), bookingsActive)}</li>
-          <li>
-            <span className="nav-group">{t('nav.admin')}</span>
-            <ul>
-              <li>
-                <span className="nav-group nested">{t('nav.administration')}</span>
-                <ul>
-                  <li>
-                    {item(
-                      { name: 'settings' },
-                      t('nav.agencySettings'),
-                      screen.name === 'settings',
-                    )}
-                  </li>
-                </ul>
-              </li>
-            </ul>
-          </li>
-        </ul>
-      </nav>
+        <nav aria-label={t('nav.label')}>
+          <ul className="nav">
+            <li>{item({ name: 'bookings' }, t('nav.bookings'), bookingsActive)}</li>
+            <li>
+              <span className="nav-group">{t('nav.admin')}</span>
+              <ul>
+                <li>
+                  <span className="nav-group nested">{t('nav.administration')}</span>
+                  <ul>
+                    <li>
+                      {item(
+                        { name: 'settings' },
+                        t('nav.agencySettings'),
+                        screen.name === 'settings',
+                      )}
+                    </li>
+                  </ul>
+                </li>
+              </ul>
+            </li>
+          </ul>
+        </nav>
 
-      <div className="sidebar-footer">
-        <label htmlFor="ui-language">{t('app.language')}</label>
-        <select
-          id="ui-language"
-          value={i18n.resolvedLanguage ?? 'de'}
-          onChange={(event) => {
-            const chosen = UI_LANGUAGES.find((language) => language === event.target.value);
-            if (chosen) changeLanguage(chosen);
-          }}
-        >
-          <option value="de">Deutsch</option>
-          <option value="en">English</option>
-        </select>
+        <div className="sidebar-footer">
+          <label htmlFor="ui-language">{t('app.language')}</label>
+          <select
+            id="ui-language"
+            value={i18n.resolvedLanguage ?? 'de'}
+            onChange={(event) => {
+              const chosen = UI_LANGUAGES.find((language) => language === event.target.value);
+              if (chosen) changeLanguage(chosen);
+            }}
+          >
+            <option value="de">Deutsch</option>
+            <option value="en">English</option>
+          </select>
+        </div>
       </div>
     </aside>
   );

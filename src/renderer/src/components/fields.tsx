@@ -12,13 +12,16 @@ interface FieldFrameProps {
   error?: ValidationCode | undefined;
   hint?: string | undefined;
   span?: Span;
+  startRow?: boolean | undefined;
   children: ReactNode;
 }
 
-function FieldFrame({ id, label, error, hint, span = 2, children }: FieldFrameProps) {
+function FieldFrame(props: FieldFrameProps) {
+  const { id, label, error, hint, span = 2, startRow, children } = props;
   const { t } = useTranslation();
+  const classes = ['field', `span-${span}`, startRow ? 'row-start' : '', error ? 'has-error' : ''];
   return (
-    <div className={`field span-${span}${error ? ' has-error' : ''}`}>
+    <div className={classes.filter(Boolean).join(' ')}>
       <label htmlFor={id}>{label}</label>
       {children}
       {hint && !error ? (
@@ -50,6 +53,7 @@ interface TextFieldProps {
   hint?: string | undefined;
   placeholder?: string | undefined;
   span?: Span;
+  startRow?: boolean;
   type?: 'text' | 'email' | 'password' | 'tel' | 'url' | 'search';
   inputMode?: 'text' | 'numeric' | 'email' | 'tel' | 'url' | 'search';
   autoComplete?: string;
@@ -58,9 +62,16 @@ interface TextFieldProps {
 }
 
 export function TextField(props: TextFieldProps) {
-  const { id, label, value, onChange, error, hint, span, type = 'text', ...rest } = props;
+  const { id, label, value, onChange, error, hint, span, startRow, type = 'text', ...rest } = props;
   return (
-    <FieldFrame id={id} label={label} error={error} hint={hint} span={span ?? 2}>
+    <FieldFrame
+      id={id}
+      label={label}
+      error={error}
+      hint={hint}
+      span={span ?? 2}
+      startRow={startRow}
+    >
       <input
         id={id}
         name={id}

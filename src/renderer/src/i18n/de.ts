@@ -164,6 +164,7 @@ export const de = {
     title: 'Vorgang {{number}}',
     new: 'neu',
     back: 'Zurück zu den Vorgängen',
+    details: 'Vorgangsdaten',
     savedAs: 'Vorgang {{number}} gespeichert.',
     number: 'Vorgangsnummer',
     status: 'Status',

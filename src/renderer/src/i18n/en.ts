@@ -164,6 +164,7 @@ export const en: Texts = {
     title: 'Booking {{number}}',
     new: 'new',
     back: 'Back to bookings',
+    details: 'Booking details',
     savedAs: 'Booking {{number}} saved.',
     number: 'Booking number',
     status: 'Status',

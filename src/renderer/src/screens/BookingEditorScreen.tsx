@@ -221,7 +221,7 @@ export function BookingEditorScreen({ bookingId }: { bookingId: number | null })
       ) : null}
 
       <fieldset className="plain" disabled={saving}>
-        <Section title={t('booking.title', { number })}>
+        <Section title={t('booking.details')}>
           <div className="form-grid">
             <div className="field span-2">
               <span className="label">{t('booking.number')}</span>

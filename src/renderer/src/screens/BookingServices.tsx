@@ -125,6 +125,7 @@ function ServiceFieldset({ index, service, errors, onChange, onRemove }: Service
               placeholder="FRA"
               maxLength={3}
               span={1}
+              startRow
               onChange={(value) => setFlight({ departureAirport: value }, 'departureAirport')}
             />
             <TextField

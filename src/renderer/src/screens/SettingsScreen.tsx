@@ -27,17 +27,17 @@ type Span = 1 | 2 | 3 | 4 | 6;
 const AGENCY_LAYOUT: readonly [AgencyField, Span][] = [
   ['name', 4],
   ['legalForm', 2],
-  ['street', 4],
+  ['street', 3],
   ['postcode', 1],
-  ['city', 1],
+  ['city', 2],
   ['country', 2],
   ['phone', 2],
   ['email', 2],
-  ['website', 3],
-  ['registerCourt', 3],
-  ['registerNumber', 3],
-  ['managingDirectors', 3],
-  ['vatId', 3],
+  ['website', 2],
+  ['registerCourt', 2],
+  ['registerNumber', 2],
+  ['managingDirectors', 4],
+  ['vatId', 2],
 ];
 
 const SENDER_LAYOUT: readonly [SenderField, Span][] = [
@@ -318,7 +318,10 @@ export function SettingsScreen() {
                   span={3}
                   onChange={setPassword}
                 />
-                <p className="span-6 password-state" data-testid="smtp-password-state">
+                <p
+                  className={`span-6 password-state${view.smtpPasswordSet ? ' is-set' : ''}`}
+                  data-testid="smtp-password-state"
+                >
                   {view.smtpPasswordSet
                     ? `✓ ${t('settings.delivery.passwordSet')}`
                     : t('settings.delivery.passwordNotSet')}
