@@ -20,10 +20,7 @@ export const de = {
     save: 'Speichern',
     saving: 'Wird gespeichert …',
     saved: 'Gespeichert.',
-    none: '–',
-    fixFields: 'Bitte die markierten Felder prüfen.',
     dateHint: 'TT.MM.JJJJ',
-    close: 'Schließen',
   },
   validation: {
     required: 'Pflichtfeld.',

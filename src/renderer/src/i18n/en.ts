@@ -21,10 +21,7 @@ export const en: Texts = {
     save: 'Save',
     saving: 'Saving …',
     saved: 'Saved.',
-    none: '–',
-    fixFields: 'Please check the highlighted fields.',
     dateHint: 'DD.MM.YYYY',
-    close: 'Close',
   },
   validation: {
     required: 'Required.',

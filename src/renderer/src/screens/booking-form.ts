@@ -117,8 +117,11 @@ export function formToInput(form: BookingForm): InputOf<'bookings.save'> {
     status: form.status,
     customer: {
       ...form.customer,
+      // The date only means something while the objection stands; empty means "today".
       objectedOn:
-        form.customer.objectedOn.trim() === '' ? null : toIsoDate(form.customer.objectedOn),
+        form.customer.objected && form.customer.objectedOn.trim() !== ''
+          ? toIsoDate(form.customer.objectedOn)
+          : null,
     },
     atmosfairMail: form.atmosfairMail,
     services: form.services.map((service) => {
