@@ -1,7 +1,7 @@
 // The real parts of the end-to-end test: the renderer built by vite, served over HTTP on
 // 127.0.0.1, a Chromium driven by playwright-core, the init script that binds `window.api`
 // to the main-process handlers, and a local SMTP server that keeps what it receives.
-import { createReadStream } from 'node:fs';
+import { createReadStream, existsSync } from 'node:fs';
 import { mkdir, stat } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -95,9 +95,17 @@ export async function serveStatic(root: string): Promise<StaticServer> {
   };
 }
 
+/** Debian's Chromium unless `CHROMIUM_PATH` names another Chrome or Chromium binary. */
 export function launchChromium(): Promise<Browser> {
+  const executablePath = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
+  if (!existsSync(executablePath)) {
+    throw new Error(
+      `No Chromium at ${executablePath}: install it (apt-get install chromium) ` +
+        'or set CHROMIUM_PATH to a Chrome or Chromium binary.',
+    );
+  }
   return chromium.launch({
-    executablePath: '/usr/bin/chromium',
+    executablePath,
     args: [
       '--no-sandbox',
       '--disable-gpu',
