@@ -18,7 +18,11 @@ export interface SettingsView {
   defaultTestFolder: string;
 }
 
-export type MailState = 'marked' | 'sending' | 'sent' | 'failed' | 'none';
+export type MailState = 'marked' | 'sending' | 'retry' | 'uncertain' | 'sent' | 'failed' | 'none';
+
+/** Every state a mark moves through; see the README's "delivery states". */
+export type MarkState =
+  'marked' | 'sending' | 'retry' | 'uncertain' | 'sent' | 'failed' | 'withdrawn';
 
 export interface BookingListItem {
   id: number;
@@ -42,17 +46,27 @@ export interface SentMailSummary {
   serviceIds: number[];
 }
 
+export interface MarkSummary {
+  id: number;
+  reason: MarkReason;
+  state: MarkState;
+  attempts: number;
+  nextAttemptAt: string | null;
+  lastError: string | null;
+  lastReplyCode: number | null;
+  withdrawnReason: string | null;
+  markedAt: string;
+  updatedAt: string;
+}
+
 export interface MailPanel {
-  /** The open mark, if the booking is on the list for the next night run. */
-  mark: {
-    reason: MarkReason;
-    markedAt: string;
-    state: 'marked' | 'sending';
-    lastError: string | null;
-  } | null;
+  /** The open mark (waiting, being sent, retrying or uncertain), if any. */
+  mark: MarkSummary | null;
   /** The outcome of the marking rule at the last save or night run, with its reason. */
   lastDecision: (RuleOutcome & { decidedAt: string }) | null;
   sent: SentMailSummary[];
+  /** Every mark the booking ever had, newest first. */
+  history: MarkSummary[];
 }
 
 export interface BookingDetail {
@@ -96,12 +110,44 @@ export interface NightRunSummary {
   written: number;
   withdrawn: number;
   failed: number;
+  /** Temporary failures kept for a later run. */
+  retrying: number;
+  /** Handed over, but no reply came: not resent automatically. */
+  uncertain: number;
 }
 
 export interface NightRunStatus {
   nextRunAt: string;
-  lastRun: NightRunSummary | null;
+  lastRun: (NightRunSummary & { error: string | null }) | null;
+  /** Marks waiting for a run (new and retrying). */
   pending: number;
+  /** While a run of this app is working: how far it is. */
+  running: { done: number; total: number } | null;
+}
+
+export interface OutboxItem {
+  markId: number;
+  bookingId: number;
+  bookingNumber: string;
+  customerName: string;
+  state: 'marked' | 'sending' | 'retry' | 'failed' | 'uncertain';
+  reason: MarkReason;
+  attempts: number;
+  nextAttemptAt: string | null;
+  lastError: string | null;
+  lastReplyCode: number | null;
+  markedAt: string;
+}
+
+export interface SentMailView {
+  id: number;
+  bookingId: number;
+  sentAt: string;
+  recipient: string;
+  subject: string;
+  messageId: string;
+  text: string;
+  html: string;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -109,6 +155,7 @@ export interface NightRunStatus {
 
 const nothing = z.undefined();
 const byId = z.object({ id: z.number().int().positive() }).strict();
+const byMarkId = z.object({ markId: z.number().int().positive() }).strict();
 
 /** A phantom value that carries only a type. */
 function returns<T>(): T {
@@ -131,6 +178,10 @@ export const contract = {
   'bookings.draft': { input: nothing, result: returns<BookingDraft>() },
   'bookings.save': { input: bookingInputSchema, result: returns<SaveBookingResult>() },
   'bookings.previewMail': { input: byId, result: returns<MailPreview>() },
+  'bookings.sentMail': { input: byId, result: returns<SentMailView>() },
+  'outbox.list': { input: nothing, result: returns<OutboxItem[]>() },
+  'outbox.retry': { input: byMarkId, result: returns<{ requeued: boolean }>() },
+  'outbox.markSent': { input: byMarkId, result: returns<{ confirmed: boolean }>() },
   'nightRun.status': { input: nothing, result: returns<NightRunStatus>() },
   'nightRun.runNow': { input: nothing, result: returns<NightRunSummary>() },
 } as const;

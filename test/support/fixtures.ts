@@ -77,6 +77,7 @@ export function startTestApp(options: Partial<AppOptions> & { now?: string } = {
     log: silentLogger(),
     cipher: processCipher(),
     smtpTimeouts: { connectionMs: 2000, greetingMs: 2000, socketMs: 3000 },
+    sleep: async () => undefined,
     ...options,
   });
   return {

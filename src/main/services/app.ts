@@ -2,7 +2,14 @@
 // handlers, night run and scheduler. Imports no Electron, so tests and the headless run use
 // exactly what the app uses.
 import { join } from 'node:path';
-import type { NightRunStatus, NightRunSummary, SettingsView } from '../../shared/contract';
+import { randomUUID } from 'node:crypto';
+import { simpleParser } from 'mailparser';
+import type {
+  NightRunStatus,
+  NightRunSummary,
+  OutboxItem,
+  SettingsView,
+} from '../../shared/contract';
 import type { AgencySettings } from '../../shared/domain';
 import { renderAtmosfairMail } from './mail/atmosfair-template';
 import { bookingDraft, getBooking, listBookings, saveBooking } from './bookings/bookings-service';
@@ -26,7 +33,16 @@ import {
   type SecretStore,
 } from './secrets';
 import { closeDatabase, DATABASE_FILE, openDatabase, type Db } from './store/database';
-import { countDueMarks } from './store/marks-store';
+import {
+  countDueMarks,
+  listOutbox,
+  listSentMails,
+  recordSent,
+  recoverInterruptedClaims,
+  requeueMark,
+  sentMailRaw,
+} from './store/marks-store';
+import { acquireRunLock, releaseRunLock } from './store/run-lock';
 import { readSettings, writeSettings } from './store/settings-store';
 
 export interface AppOptions {
@@ -38,6 +54,8 @@ export interface AppOptions {
   cipher?: Cipher | null;
   env?: NodeJS.ProcessEnv;
   smtpTimeouts?: NightRunContext['smtpTimeouts'];
+  /** For tests: the wait between tries within a run. */
+  sleep?: NightRunContext['sleep'];
 }
 
 export interface App {
@@ -60,6 +78,7 @@ export function openApp(options: AppOptions): App {
     ? encryptedSecretStore(db, options.cipher)
     : environmentSecretStore(options.env);
   const defaultTestFolder = join(options.dataDir, 'testmails');
+  recoverAtStart(db, clock, log);
   const ctx = { db, clock, timeZone };
   const nightRunContext: NightRunContext = {
     db,
@@ -69,9 +88,14 @@ export function openApp(options: AppOptions): App {
     smtpPassword: () => secrets.smtpPassword(),
     defaultTestFolder,
     smtpTimeouts: options.smtpTimeouts,
+    sleep: options.sleep,
   };
 
   let running: Promise<NightRunSummary> | null = null;
+  let progress = { done: 0, total: 0 };
+  nightRunContext.onProgress = (p) => {
+    progress = p;
+  };
   function nightRun(trigger: NightRunTrigger) {
     if (running) {
       return Promise.reject(
@@ -142,12 +166,57 @@ export function openApp(options: AppOptions): App {
       });
       return { to: booking.customer.email, ...rendered };
     },
+    'bookings.sentMail': async ({ id }) => {
+      const stored = sentMailRaw(db, id);
+      const summary = stored ? listSentMails(db, stored.bookingId).find((m) => m.id === id) : null;
+      if (!stored || !summary) throw new UserError('not_found', 'Diese Mail gibt es nicht (mehr).');
+      const parsed = await simpleParser(stored.raw);
+      return {
+        ...summary,
+        bookingId: stored.bookingId,
+        text: parsed.text ?? '',
+        html: typeof parsed.html === 'string' ? parsed.html : '',
+      };
+    },
+    'outbox.list': () =>
+      listOutbox(db).map((row) => ({
+        markId: row.id,
+        bookingId: row.bookingId,
+        bookingNumber: row.bookingNumber,
+        customerName: row.customerName,
+        state: row.state as OutboxItem['state'],
+        reason: row.reason,
+        attempts: row.attempts,
+        nextAttemptAt: row.nextAttemptAt,
+        lastError: row.lastError,
+        lastReplyCode: row.lastReplyCode,
+        markedAt: row.createdAt,
+      })),
+    'outbox.retry': ({ markId }) => {
+      if (!requeueMark(db, markId, clock().toISOString())) {
+        throw new UserError(
+          'not_found',
+          'Diese Mail kann nicht erneut versucht werden: Sie ist nicht (mehr) fehlgeschlagen oder unklar.',
+        );
+      }
+      return { requeued: true };
+    },
+    'outbox.markSent': ({ markId }) => {
+      if (!recordSent(db, markId, clock().toISOString(), 'uncertain')) {
+        throw new UserError(
+          'not_found',
+          'Nur eine Mail mit unklarem Ausgang kann als gesendet markiert werden.',
+        );
+      }
+      return { confirmed: true };
+    },
     'nightRun.status': (): NightRunStatus => {
       const settings = readSettings(db);
       return {
         nextRunAt: nextSlot(clock(), settings.nightRun.time, timeZone).toUTC().toISO() ?? '',
         lastRun: lastNightRun(db),
         pending: countDueMarks(db),
+        running: running ? progress : null,
       };
     },
     'nightRun.runNow': async () => {
@@ -185,4 +254,23 @@ export function openApp(options: AppOptions): App {
       closeDatabase(db);
     },
   };
+}
+
+/**
+ * At start-up, claims left in "sending" by a run that crashed or was killed become uncertain,
+ * unless a run of another process is working right now.
+ */
+function recoverAtStart(db: Db, clock: Clock, log: Logger): void {
+  const owner = randomUUID();
+  if (acquireRunLock(db, owner, clock())) return;
+  try {
+    const recovered = recoverInterruptedClaims(db, clock().toISOString());
+    if (recovered > 0) {
+      log
+        .child({ scope: 'night-run' })
+        .warn({ recovered }, 'Unterbrochene Sendungen als unklar markiert');
+    }
+  } finally {
+    releaseRunLock(db, owner);
+  }
 }

@@ -65,7 +65,9 @@ function startInteractive(): void {
     const opened = services;
 
     // Permission requests (camera, notifications, …) are never granted.
-    session.defaultSession.setPermissionRequestHandler((_wc, _permission, callback) => callback(false));
+    session.defaultSession.setPermissionRequestHandler((_wc, _permission, callback) =>
+      callback(false),
+    );
 
     for (const channel of CHANNELS) {
       ipcMain.handle(channel, (event, input: unknown) => {
@@ -73,7 +75,10 @@ function startInteractive(): void {
         const frame = event.senderFrame;
         if (!frame || frame.parent !== null || !isAppUrl(frame.url)) {
           log.warn({ scope: 'ipc', channel }, 'Aufruf von fremder Seite abgewiesen');
-          return { ok: false, error: { code: 'unknown_channel', message: 'Diese Aktion gibt es nicht.' } };
+          return {
+            ok: false,
+            error: { code: 'unknown_channel', message: 'Diese Aktion gibt es nicht.' },
+          };
         }
         return opened.invoke(channel, input);
       });

@@ -20,7 +20,8 @@ export function openExternal(url: string): void {
   } catch {
     return;
   }
-  if (parsed.protocol === 'https:' || parsed.protocol === 'mailto:') void shell.openExternal(parsed.href);
+  if (parsed.protocol === 'https:' || parsed.protocol === 'mailto:')
+    void shell.openExternal(parsed.href);
 }
 
 export function createMainWindow(): BrowserWindow {

@@ -6,6 +6,7 @@ import type {
   BookingDraft,
   BookingListItem,
   MailState,
+  MarkSummary,
 } from '../../../shared/contract';
 import { decideMark, type RuleInput, type RuleOutcome } from '../../../shared/marking-rule';
 import { travelDate } from '../../../shared/travel-date';
@@ -25,9 +26,11 @@ import {
 import {
   createMark,
   lastSentMail,
+  listMarks,
   listSentMails,
   openMark,
   withdrawMark,
+  type MarkRow,
 } from '../store/marks-store';
 import { readSettings } from '../store/settings-store';
 
@@ -161,17 +164,26 @@ function toDetail(db: Db, booking: BookingRow): BookingDetail {
     createdAt: booking.createdAt,
     updatedAt: booking.updatedAt,
     mail: {
-      mark: mark
-        ? {
-            reason: mark.reason,
-            markedAt: mark.createdAt,
-            state: mark.state === 'sending' ? 'sending' : 'marked',
-            lastError: mark.lastError,
-          }
-        : null,
+      mark: mark ? markSummary(mark) : null,
       lastDecision: decisionOf(booking),
       sent: listSentMails(db, booking.id),
+      history: listMarks(db, booking.id).map(markSummary),
     },
+  };
+}
+
+export function markSummary(mark: MarkRow): MarkSummary {
+  return {
+    id: mark.id,
+    reason: mark.reason,
+    state: mark.state,
+    attempts: mark.attempts,
+    nextAttemptAt: mark.nextAttemptAt,
+    lastError: mark.lastError,
+    lastReplyCode: mark.lastReplyCode,
+    withdrawnReason: mark.withdrawnReason,
+    markedAt: mark.createdAt,
+    updatedAt: mark.updatedAt,
   };
 }
 

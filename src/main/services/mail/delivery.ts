@@ -12,7 +12,9 @@ export type FailureKind =
   /** 5xx or a rejected recipient: this mail will not go through as it is. */
   | 'permanent'
   /** 4xx or a network error before the server took the message: try again later. */
-  | 'temporary';
+  | 'temporary'
+  /** The message was handed over, then the connection broke or no reply came: maybe sent. */
+  | 'uncertain';
 
 export class DeliveryError extends Error {
   constructor(
@@ -86,6 +88,24 @@ function smtpDelivery(options: DeliveryOptions): Delivery {
     greetingMs: 15_000,
     socketMs: 30_000,
   };
+  // The server's "354, go ahead" to DATA means the message is being handed over; a failure
+  // without a reply after that point leaves its fate unknown. nodemailer's transaction log is
+  // the one place that tells this phase apart; nothing of it is written anywhere.
+  let handedOver = false;
+  const watch = (entry: unknown, message: unknown) => {
+    if ((entry as { tnx?: string } | null)?.tnx === 'server' && /^3\d\d/.test(String(message))) {
+      handedOver = true;
+    }
+  };
+  const watcher = {
+    trace: watch,
+    debug: watch,
+    info: watch,
+    warn: watch,
+    error: watch,
+    fatal: watch,
+  };
+
   const transport = nodemailer.createTransport({
     host: smtp.host,
     port: smtp.port,
@@ -98,11 +118,14 @@ function smtpDelivery(options: DeliveryOptions): Delivery {
     socketTimeout: timeouts.socketMs,
     pool: true,
     maxConnections: 1,
+    logger: watcher,
+    transactionLog: true,
   });
 
   return {
     testMode: false,
     async deliver(mail) {
+      handedOver = false;
       try {
         const info = await transport.sendMail({ envelope: mail.envelope, raw: mail.raw });
         if (info.rejected.length > 0) {
@@ -110,7 +133,7 @@ function smtpDelivery(options: DeliveryOptions): Delivery {
         }
         return { response: info.response };
       } catch (error) {
-        throw classify(error);
+        throw classify(error, handedOver);
       }
     },
     async verify() {
@@ -118,7 +141,7 @@ function smtpDelivery(options: DeliveryOptions): Delivery {
         await transport.verify();
         return `Verbindung zu ${smtp.host}:${smtp.port} erfolgreich.`;
       } catch (error) {
-        throw classify(error);
+        throw classify(error, false);
       }
     },
     close() {
@@ -135,8 +158,11 @@ interface SmtpErrorShape {
   message?: string;
 }
 
-/** Sorts an SMTP failure by reply code first and by error kind second. */
-export function classify(error: unknown): DeliveryError {
+/**
+ * Sorts an SMTP failure by reply code first and by error kind second. `handedOver`: the server
+ * had already accepted DATA when the failure came.
+ */
+export function classify(error: unknown, handedOver: boolean): DeliveryError {
   if (error instanceof DeliveryError) return error;
   const e = (error ?? {}) as SmtpErrorShape;
   const reply = e.response ?? e.message ?? '';
@@ -179,6 +205,15 @@ export function classify(error: unknown): DeliveryError {
       'temporary',
       `Der Server hat vorübergehend abgelehnt: ${reply}`,
       e.responseCode,
+      reply,
+    );
+  }
+  if (handedOver) {
+    return new DeliveryError(
+      'uncertain',
+      'Die Verbindung brach ab, nachdem die Mail übergeben war; ob sie angekommen ist, ist unklar. ' +
+        'Sie wird nicht automatisch erneut gesendet.',
+      undefined,
       reply,
     );
   }

@@ -173,7 +173,7 @@ export interface BookingSummaryRow {
   last_name: string;
   status: BookingStatus;
   travel_date: string | null;
-  open_mark_state: 'marked' | 'sending' | null;
+  open_mark_state: 'marked' | 'sending' | 'retry' | 'uncertain' | null;
   last_mark_state: string | null;
 }
 
@@ -184,7 +184,8 @@ export function searchBookings(db: Db, query: string, limit = 500): BookingSumma
     .prepare(
       `SELECT b.id, b.number, b.first_name, b.last_name, b.status,
          (SELECT MIN(s.start_date) FROM services s WHERE s.booking_id = b.id) AS travel_date,
-         (SELECT m.state FROM marks m WHERE m.booking_id = b.id AND m.state IN ('marked', 'sending')) AS open_mark_state,
+         (SELECT m.state FROM marks m WHERE m.booking_id = b.id
+            AND m.state IN ('marked', 'sending', 'retry', 'uncertain')) AS open_mark_state,
          (SELECT m.state FROM marks m WHERE m.booking_id = b.id AND m.state IN ('sent', 'failed')
             ORDER BY m.id DESC LIMIT 1) AS last_mark_state
        FROM bookings b

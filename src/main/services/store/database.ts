@@ -60,13 +60,25 @@ export function migrate(db: Db, log: Logger, migrations: readonly Migration[] = 
   if (pending.length === 0) return;
 
   // One transaction for all pending steps: a failing step leaves the file as it was.
-  const run = db.transaction(() => {
-    for (const migration of pending) {
-      db.exec(migration.sql);
-      db.pragma(`user_version = ${migration.version}`);
-    }
-  });
-  run.immediate();
+  // Foreign keys are off while tables are rebuilt (SQLite's documented procedure) and checked
+  // before the commit instead.
+  const foreignKeys = db.pragma('foreign_keys', { simple: true }) === 1;
+  db.pragma('foreign_keys = OFF');
+  try {
+    const run = db.transaction(() => {
+      for (const migration of pending) {
+        db.exec(migration.sql);
+        db.pragma(`user_version = ${migration.version}`);
+      }
+      const violations = db.pragma('foreign_key_check') as unknown[];
+      if (violations.length > 0) {
+        throw new Error(`Migration verletzt ${violations.length} Fremdschlüssel; nichts geändert.`);
+      }
+    });
+    run.immediate();
+  } finally {
+    if (foreignKeys) db.pragma('foreign_keys = ON');
+  }
   log.info({ from: current, to: latest }, 'Datenbank migriert');
 }
 

@@ -105,6 +105,56 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 2,
+    name: 'delivery states: retry, uncertain; the composed message on its mark; one run at a time',
+    sql: `
+      CREATE TABLE marks_v2 (
+        id               INTEGER PRIMARY KEY,
+        booking_id       INTEGER NOT NULL REFERENCES bookings (id) ON DELETE CASCADE,
+        reason           TEXT NOT NULL CHECK (reason IN ('first_mail', 'service_added', 'new_recipient')),
+        state            TEXT NOT NULL CHECK (state IN
+                           ('marked', 'sending', 'sent', 'retry', 'failed', 'uncertain', 'withdrawn')),
+        attempts         INTEGER NOT NULL DEFAULT 0,
+        next_attempt_at  TEXT,
+        last_error       TEXT,
+        last_reply_code  INTEGER,
+        withdrawn_reason TEXT,
+        -- What the last attempt handed over: kept so an uncertain mail can be confirmed as sent.
+        message_id       TEXT,
+        recipient        TEXT,
+        subject          TEXT,
+        service_ids      TEXT,
+        raw              BLOB,
+        created_at       TEXT NOT NULL,
+        updated_at       TEXT NOT NULL
+      );
+      INSERT INTO marks_v2 (id, booking_id, reason, state, attempts, last_error, withdrawn_reason,
+                            created_at, updated_at)
+        SELECT id, booking_id, reason, state, attempts, last_error, withdrawn_reason,
+               created_at, updated_at
+        FROM marks;
+      DROP TABLE marks;
+      ALTER TABLE marks_v2 RENAME TO marks;
+      -- An uncertain mail blocks a new mark: it may have reached the customer already.
+      CREATE UNIQUE INDEX marks_one_open_per_booking
+        ON marks (booking_id) WHERE state IN ('marked', 'sending', 'retry', 'uncertain');
+      CREATE INDEX marks_state ON marks (state, next_attempt_at);
+
+      ALTER TABLE night_runs ADD COLUMN retrying INTEGER NOT NULL DEFAULT 0;
+      ALTER TABLE night_runs ADD COLUMN uncertain INTEGER NOT NULL DEFAULT 0;
+
+      -- The one night run that may work right now, across the app and the headless command.
+      CREATE TABLE run_lock (
+        id           INTEGER PRIMARY KEY CHECK (id = 1),
+        owner        TEXT NOT NULL,
+        host         TEXT NOT NULL,
+        pid          INTEGER NOT NULL,
+        acquired_at  TEXT NOT NULL,
+        heartbeat_at TEXT NOT NULL
+      );
+    `,
+  },
 ];
 
 export const LATEST_VERSION = MIGRATIONS.reduce((max, m) => Math.max(max, m.version), 0);
