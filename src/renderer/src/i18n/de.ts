@@ -60,6 +60,8 @@ export const de = {
   mailState: {
     marked: 'vorgemerkt',
     sending: 'wird gesendet',
+    retry: 'neuer Versuch geplant',
+    uncertain: 'unklar',
     sent: 'gesendet',
     failed: 'fehlgeschlagen',
     none: '–',
@@ -141,6 +143,10 @@ export const de = {
       written: 'als .eml geschrieben',
       withdrawn: 'zurückgezogen',
       failed: 'fehlgeschlagen',
+      retrying: 'für neuen Versuch zurückgestellt',
+      uncertain: 'unklar',
+      progress: '{{done}} von {{total}} Mails bearbeitet',
+      lastRunError: 'Der letzte Nachtlauf wurde abgebrochen: {{error}}',
     },
   },
   bookings: {
@@ -220,7 +226,15 @@ export const de = {
       notSavedYet: 'Nach dem ersten Speichern steht hier, ob und warum der Vorgang vorgemerkt ist.',
       marked: 'Vorgemerkt seit {{at}}, weil: {{reason}}',
       sending: 'Wird gerade gesendet (vorgemerkt seit {{at}}, weil: {{reason}})',
+      retry:
+        'Vorübergehend nicht zustellbar (Versuche: {{attempts}}); ' +
+        'der Nachtlauf versucht es ab {{next}} erneut. Vorgemerkt, weil: {{reason}}',
+      uncertain:
+        'Ausgang unklar: Die Mail wurde dem Mailserver übergeben, aber die Bestätigung fehlt. ' +
+        'Sie wird nicht automatisch erneut gesendet – bitte im Postausgang klären.',
+      failed: 'Fehlgeschlagen: Der Mailserver hat die Mail abgelehnt.',
       lastError: 'Letzter Fehler: {{error}}',
+      lastErrorWithCode: 'Letzter Fehler (Antwort des Servers {{code}}): {{error}}',
       notMarked: 'Nicht vorgemerkt.',
       lastDecision: 'Letzte Entscheidung ({{at}})',
       sentTitle: 'Gesendete Mails',

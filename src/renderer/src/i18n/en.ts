@@ -61,6 +61,8 @@ export const en: Texts = {
   mailState: {
     marked: 'marked',
     sending: 'sending',
+    retry: 'retry planned',
+    uncertain: 'uncertain',
     sent: 'sent',
     failed: 'failed',
     none: '–',
@@ -141,6 +143,10 @@ export const en: Texts = {
       written: 'written as .eml',
       withdrawn: 'withdrawn',
       failed: 'failed',
+      retrying: 'kept for a retry',
+      uncertain: 'uncertain',
+      progress: '{{done}} of {{total}} mails handled',
+      lastRunError: 'The last night run was stopped: {{error}}',
     },
   },
   bookings: {
@@ -220,7 +226,15 @@ export const en: Texts = {
       notSavedYet: 'After the first save, this panel shows whether and why the booking is marked.',
       marked: 'Marked since {{at}} because: {{reason}}',
       sending: 'Being sent now (marked since {{at}} because: {{reason}})',
+      retry:
+        'Temporarily undeliverable (attempts: {{attempts}}); ' +
+        'the night run tries again from {{next}}. Marked because: {{reason}}',
+      uncertain:
+        'Outcome uncertain: the mail was handed to the mail server, but no confirmation came. ' +
+        'It is not resent automatically – please resolve it in the outbox.',
+      failed: 'Failed: the mail server refused the mail.',
       lastError: 'Last error: {{error}}',
+      lastErrorWithCode: 'Last error (server reply {{code}}): {{error}}',
       notMarked: 'Not marked.',
       lastDecision: 'Last decision ({{at}})',
       sentTitle: 'Sent mails',

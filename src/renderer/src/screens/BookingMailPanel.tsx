@@ -2,7 +2,7 @@
 // a preview of exactly the mail the night run would send.
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { BookingDetail, MailPreview } from '../../../shared/contract';
+import type { BookingDetail, MailPreview, MarkSummary } from '../../../shared/contract';
 import { Banner, Busy, Section } from '../components/layout';
 import { formatDateTime } from '../lib/format';
 import { request } from '../lib/request';
@@ -29,20 +29,25 @@ export function BookingMailPanel({ booking }: BookingMailPanelProps) {
 
 function MailDetails({ booking }: { booking: BookingDetail }) {
   const { t } = useTranslation();
-  const { mark, lastDecision, sent } = booking.mail;
+  const { mark, lastDecision, sent, history } = booking.mail;
+  // Without an open mark, a refused last mail is still worth telling.
+  const latest = history[0];
+  const shown = mark ?? (latest?.state === 'failed' ? latest : null);
 
   return (
     <div className="mail-details">
-      <p data-testid="mail-mark">
-        {mark
-          ? t(mark.state === 'sending' ? 'booking.mail.sending' : 'booking.mail.marked', {
-              at: formatDateTime(mark.markedAt),
-              reason: t(`reason.${mark.reason}`),
-            })
-          : t('booking.mail.notMarked')}
+      <p data-testid="mail-mark" className={shown ? `mark-${shown.state}` : undefined}>
+        {shown ? <MarkSentence mark={shown} /> : t('booking.mail.notMarked')}
       </p>
-      {mark?.lastError ? (
-        <p className="field-error">{t('booking.mail.lastError', { error: mark.lastError })}</p>
+      {shown?.lastError ? (
+        <p className="field-error" data-testid="mail-last-error">
+          {shown.lastReplyCode
+            ? t('booking.mail.lastErrorWithCode', {
+                code: shown.lastReplyCode,
+                error: shown.lastError,
+              })
+            : t('booking.mail.lastError', { error: shown.lastError })}
+        </p>
       ) : null}
 
       {lastDecision ? (
@@ -74,6 +79,26 @@ function MailDetails({ booking }: { booking: BookingDetail }) {
       <MailPreviewBlock bookingId={booking.id} />
     </div>
   );
+}
+
+function MarkSentence({ mark }: { mark: MarkSummary }) {
+  const { t } = useTranslation();
+  const at = formatDateTime(mark.markedAt);
+  const reason = t(`reason.${mark.reason}`);
+  switch (mark.state) {
+    case 'sending':
+      return <>{t('booking.mail.sending', { at, reason })}</>;
+    case 'retry': {
+      const next = mark.nextAttemptAt ? formatDateTime(mark.nextAttemptAt) : '–';
+      return <>{t('booking.mail.retry', { attempts: mark.attempts, next, reason })}</>;
+    }
+    case 'uncertain':
+      return <>{t('booking.mail.uncertain')}</>;
+    case 'failed':
+      return <>{t('booking.mail.failed')}</>;
+    default:
+      return <>{t('booking.mail.marked', { at, reason })}</>;
+  }
 }
 
 function MailPreviewBlock({ bookingId }: { bookingId: number }) {

@@ -1,5 +1,5 @@
-// The night run's state inside the settings: next run, marked mails, the last run, and the
-// button that runs it now and shows what it did.
+// The night run's state: next run, marked mails, the last run, and the button that runs it now,
+// shows its progress and what it did. Used in the settings and in the outbox.
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { NightRunStatus, NightRunSummary } from '../../../shared/contract';
@@ -7,12 +7,17 @@ import { Banner, Busy } from '../components/layout';
 import { formatDateTime } from '../lib/format';
 import { request } from '../lib/request';
 
+/** How often the status is read again while a run is working, for its progress. */
+const PROGRESS_POLL_MS = 400;
+
 interface NightRunControlsProps {
   /** Changes whenever the saved settings change, so the next run time is read again. */
-  refreshKey: number;
+  refreshKey?: number;
+  /** Called after a run, so a screen can reload what the run changed. */
+  onFinished?: () => void;
 }
 
-export function NightRunControls({ refreshKey }: NightRunControlsProps) {
+export function NightRunControls({ refreshKey = 0, onFinished }: NightRunControlsProps) {
   const { t } = useTranslation();
   const [status, setStatus] = useState<NightRunStatus | null>(null);
   const [statusError, setStatusError] = useState<string | null>(null);
@@ -37,6 +42,12 @@ export function NightRunControls({ refreshKey }: NightRunControlsProps) {
     };
   }, [refreshKey, reload]);
 
+  useEffect(() => {
+    if (!running) return;
+    const timer = window.setInterval(() => setReload((n) => n + 1), PROGRESS_POLL_MS);
+    return () => window.clearInterval(timer);
+  }, [running]);
+
   const runNow = async () => {
     setRunning(true);
     setRunError(null);
@@ -46,9 +57,11 @@ export function NightRunControls({ refreshKey }: NightRunControlsProps) {
     if (result.ok) setSummary(result.value);
     else setRunError(result.error.message);
     setReload((n) => n + 1);
+    onFinished?.();
   };
 
   const lastRun = status?.lastRun ?? null;
+  const progress = status?.running ?? null;
 
   return (
     <div className="night-run" data-testid="night-run">
@@ -63,12 +76,22 @@ export function NightRunControls({ refreshKey }: NightRunControlsProps) {
           <dd>{lastRun ? formatDateTime(lastRun.finishedAt) : t('settings.nightRun.never')}</dd>
         </dl>
       ) : null}
+      {lastRun?.error && !summary && !running ? (
+        <Banner tone="warning">
+          {t('settings.nightRun.lastRunError', { error: lastRun.error })}
+        </Banner>
+      ) : null}
 
       <div className="button-row">
         <button type="button" className="secondary" onClick={runNow} disabled={running}>
           {t('settings.nightRun.runNow')}
         </button>
         {running ? <Busy label={t('settings.nightRun.running')} /> : null}
+        {running && progress ? (
+          <span className="muted" data-testid="night-run-progress">
+            {t('settings.nightRun.progress', progress)}
+          </span>
+        ) : null}
       </div>
 
       {runError ? <Banner tone="error">{runError}</Banner> : null}
@@ -85,10 +108,13 @@ function RunSummary({ summary }: { summary: NightRunSummary }) {
     ['written', summary.written],
     ['withdrawn', summary.withdrawn],
     ['failed', summary.failed],
+    ['retrying', summary.retrying],
+    ['uncertain', summary.uncertain],
   ] as const;
+  const troubled = summary.failed + summary.retrying + summary.uncertain > 0;
 
   return (
-    <Banner tone={summary.failed > 0 ? 'warning' : 'success'} testId="night-run-summary">
+    <Banner tone={troubled ? 'warning' : 'success'} testId="night-run-summary">
       <strong>{t('settings.nightRun.summaryTitle')}</strong>
       <ul className="counts">
         {counts.map(([key, count]) => (
