@@ -111,6 +111,19 @@ describe('from a saved booking to the customer inbox', () => {
     expect(smtp.received).toHaveLength(0);
   });
 
+  it('an objection belongs to the customer: another booking under the same address gets no mail', async () => {
+    const objected = booking([flight('2027-01-03')]);
+    objected.customer.objected = true;
+    await t.call('bookings.save', objected);
+    const other = booking([flight('2027-02-03')]);
+    other.customer.email = ' Anna.Schmidt@Example.org ';
+    expect((await t.call('bookings.save', other)).outcome).toEqual({
+      decision: 'unmark',
+      reason: 'objected',
+    });
+    expect(await night()).toMatchObject({ due: 0, sent: 0 });
+  });
+
   it('marks nothing while atmosfair is disabled for the agency', async () => {
     await t.call('settings.save', agencySettings({ smtpPort: smtp.port, atmosfair: false }));
     const { outcome } = await t.call('bookings.save', booking([flight('2027-01-03')]));

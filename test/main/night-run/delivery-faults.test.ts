@@ -8,6 +8,7 @@ import {
   agencySettings,
   booking,
   flight,
+  hotel,
   processCipher,
   startTestApp,
   type TestApp,
@@ -144,6 +145,33 @@ describe('delivery when the mail server misbehaves', () => {
     expect(smtp.received).toHaveLength(12);
   });
 
+  it('a service added while its mail is on the way is marked again once that mail is recorded', async () => {
+    let save: Promise<unknown> | null = null;
+    let bookingId = 0;
+    await setUp({
+      answer: () => {
+        save ??= t.call('bookings.get', { id: bookingId }).then((current) =>
+          t.call('bookings.save', {
+            ...booking([...current.services, hotel(t.clock.date(31))], {
+              customer: current.customer,
+            }),
+            id: bookingId,
+          }),
+        );
+        return { delayMs: 150 };
+      },
+    });
+    [bookingId] = (await bookingsFor(['anna@example.org'])) as [number];
+
+    expect(await t.app.runNightRun('manual')).toMatchObject({ sent: 1 });
+    await save;
+    const after = await t.call('bookings.get', { id: bookingId });
+    expect(after.mail.sent[0]!.serviceIds).toHaveLength(1);
+    expect(after.mail.mark).toMatchObject({ state: 'marked', reason: 'service_added' });
+    expect(await t.app.runNightRun('manual')).toMatchObject({ sent: 1 });
+    expect(smtp.received[1]!.parsed.text).toContain('Hotel');
+  });
+
   it('the final reply delayed past the socket timeout: uncertain, not resent', async () => {
     await setUp(
       { answer: () => ({ delayMs: 2500 }) },
@@ -242,6 +270,67 @@ describe('delivery when the mail server misbehaves', () => {
     );
     expect(markStates().map((m) => m.attempts)).toEqual([0, 0]);
     expect(smtp.received).toHaveLength(0);
+  });
+
+  it.each([
+    [
+      'the sender is refused (553 to MAIL FROM)',
+      {
+        onMailFrom(_a: unknown, _s: unknown, callback: (e?: Error) => void) {
+          callback(
+            Object.assign(new Error('5.7.1 Sender address not owned by user'), {
+              responseCode: 553,
+            }),
+          );
+        },
+      },
+      'Der SMTP-Server lehnt die Absenderadresse ab',
+    ],
+    [
+      'authentication is required (530)',
+      {
+        onMailFrom(_a: unknown, _s: unknown, callback: (e?: Error) => void) {
+          callback(
+            Object.assign(new Error('5.7.0 Authentication required'), { responseCode: 530 }),
+          );
+        },
+      },
+      'Die Anmeldung am SMTP-Server ist fehlgeschlagen',
+    ],
+    [
+      'the server refuses every session (554 greeting)',
+      {
+        onConnect(_s: unknown, callback: (e?: Error) => void) {
+          callback(Object.assign(new Error('5.3.2 No SMTP service here'), { responseCode: 554 }));
+        },
+      },
+      'Der SMTP-Server nimmt keine Mails an',
+    ],
+  ])('stops the run without using attempts when %s', async (_name, sink, message) => {
+    await setUp(sink as SmtpSinkOptions);
+    await bookingsFor(addresses(3));
+    await expect(t.app.runNightRun('manual')).rejects.toThrow(message);
+    expect(markStates().map(({ state, attempts }) => ({ state, attempts }))).toEqual(
+      Array(3).fill({ state: 'marked', attempts: 0 }),
+    );
+  });
+
+  it('stops the run when something other than an SMTP server answers on the port', async () => {
+    const { createServer } = await import('node:net');
+    const http = createServer((socket) => socket.end('HTTP/1.1 400 Bad Request\r\n\r\n'));
+    await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', () => resolve()));
+    try {
+      await setUp();
+      await t.call(
+        'settings.save',
+        agencySettings({ smtpPort: (http.address() as { port: number }).port }),
+      );
+      await bookingsFor(addresses(2));
+      await expect(t.app.runNightRun('manual')).rejects.toThrow(/Server und Port/);
+      expect(markStates().map((m) => m.attempts)).toEqual([0, 0]);
+    } finally {
+      await new Promise<void>((resolve) => http.close(() => resolve()));
+    }
   });
 
   it('two runs started in the same second, by two app instances on one data folder: one works, one reports', async () => {

@@ -8,7 +8,12 @@ import type {
   MailState,
   MarkSummary,
 } from '../../../shared/contract';
-import { decideMark, type RuleInput, type RuleOutcome } from '../../../shared/marking-rule';
+import {
+  decideMark,
+  normaliseEmail,
+  type RuleInput,
+  type RuleOutcome,
+} from '../../../shared/marking-rule';
 import { travelDate } from '../../../shared/travel-date';
 import { localDate, type Clock } from '../clock';
 import type { Db } from '../store/database';
@@ -93,12 +98,26 @@ export function ruleInputFor(db: Db, bookingId: number, today: string): RuleInpu
     atmosfairEnabled: settings.atmosfair.enabled,
     atmosfairMail: booking.atmosfairMail,
     status: booking.status,
-    customerObjected: booking.customer.objected,
+    customerObjected: booking.customer.objected || hasObjected(db, booking.customer.email),
     customerEmail: booking.customer.email,
     services: listServices(db, bookingId),
     today,
     lastSent: last ? { recipient: last.recipient, serviceIds: last.serviceIds } : null,
   };
+}
+
+/**
+ * An objection belongs to the customer, not to one booking: whoever objected under this e-mail
+ * address never gets the mail again, on any booking.
+ */
+function hasObjected(db: Db, email: string): boolean {
+  const address = normaliseEmail(email);
+  if (address === '') return false;
+  return (
+    db
+      .prepare('SELECT 1 FROM bookings WHERE objected = 1 AND lower(trim(email)) = ? LIMIT 1')
+      .get(address) !== undefined
+  );
 }
 
 /** Turns a rule outcome into marks: create (once), withdraw, or leave alone. */

@@ -7,7 +7,10 @@ import type { AgencySettings } from '../../../shared/domain';
 import type { ComposedMail } from './compose';
 
 export type FailureKind =
-  /** Login, TLS or configuration: stop the run, no booking is to blame. */
+  /**
+   * Login, TLS, configuration, or a server that cannot be reached or refuses every mail: stop
+   * the run, no booking is to blame and none uses up an attempt.
+   */
   | 'configuration'
   /** 5xx or a rejected recipient: this mail will not go through as it is. */
   | 'permanent'
@@ -152,6 +155,8 @@ function smtpDelivery(options: DeliveryOptions): Delivery {
 
 interface SmtpErrorShape {
   code?: string;
+  command?: string;
+  timeoutType?: string;
   originalCode?: string;
   responseCode?: number;
   response?: string;
@@ -166,45 +171,63 @@ export function classify(error: unknown, handedOver: boolean): DeliveryError {
   if (error instanceof DeliveryError) return error;
   const e = (error ?? {}) as SmtpErrorShape;
   const reply = e.response ?? e.message ?? '';
+  const code = e.responseCode;
+  const stop = (message: string) => new DeliveryError('configuration', message, code, reply);
 
-  if (e.code === 'EAUTH' || e.code === 'ENOAUTH' || e.responseCode === 535) {
-    return new DeliveryError(
-      'configuration',
+  // 1. Problems of the whole connection: the same for every booking, so the run stops.
+  if (e.code === 'EAUTH' || e.code === 'ENOAUTH' || code === 530 || code === 535) {
+    return stop(
       'Die Anmeldung am SMTP-Server ist fehlgeschlagen. Bitte prüfen Sie Benutzer und Passwort.',
-      e.responseCode,
-      reply,
     );
   }
   if (e.code === 'ETLS' || e.code === 'EREQUIRETLS') {
-    return new DeliveryError(
-      'configuration',
+    return stop(
       'Die verschlüsselte Verbindung zum SMTP-Server kam nicht zustande. Bitte prüfen Sie die ' +
         'Einstellung „Sicherheit“ und den Port.',
-      e.responseCode,
-      reply,
     );
   }
   if (e.code === 'ECONFIG' || e.code === 'EDNS') {
-    return new DeliveryError(
-      'configuration',
+    return stop(
       'Der SMTP-Server ist falsch eingetragen oder nicht zu finden. Bitte prüfen Sie Server und Port.',
-      e.responseCode,
-      reply,
     );
   }
-  if (e.responseCode !== undefined && e.responseCode >= 500) {
+  if (e.code === 'ECONNREFUSED' || e.originalCode === 'ECONNREFUSED') {
+    return stop(
+      'Der SMTP-Server ist nicht erreichbar (Verbindung abgelehnt). Bitte prüfen Sie Server und Port.',
+    );
+  }
+  if (e.code === 'ETIMEDOUT' && !handedOver && e.timeoutType !== 'SOCKET_TIMEOUT') {
+    return stop('Der SMTP-Server antwortet nicht. Bitte prüfen Sie Server und Port.');
+  }
+  const perMessage = e.command === 'RCPT TO' || e.command === 'DATA';
+  if (code !== undefined && code >= 500 && !perMessage) {
+    return stop(
+      e.command?.startsWith('MAIL')
+        ? `Der SMTP-Server lehnt die Absenderadresse ab: ${reply}`
+        : `Der SMTP-Server nimmt keine Mails an: ${reply}`,
+    );
+  }
+
+  if (e.code === 'EPROTOCOL' && (code === undefined || code < 400)) {
+    return stop(
+      'Unter dieser Adresse antwortet kein SMTP-Server. Bitte prüfen Sie Server und Port.',
+    );
+  }
+
+  // 2. This one message.
+  if (code !== undefined && code >= 500) {
     return new DeliveryError(
       'permanent',
       `Der Server hat die Mail abgelehnt: ${reply}`,
-      e.responseCode,
+      code,
       reply,
     );
   }
-  if (e.responseCode !== undefined && e.responseCode >= 400) {
+  if (code !== undefined && code >= 400) {
     return new DeliveryError(
       'temporary',
       `Der Server hat vorübergehend abgelehnt: ${reply}`,
-      e.responseCode,
+      code,
       reply,
     );
   }
@@ -213,14 +236,6 @@ export function classify(error: unknown, handedOver: boolean): DeliveryError {
       'uncertain',
       'Die Verbindung brach ab, nachdem die Mail übergeben war; ob sie angekommen ist, ist unklar. ' +
         'Sie wird nicht automatisch erneut gesendet.',
-      undefined,
-      reply,
-    );
-  }
-  if (e.code === 'ECONNREFUSED' || e.originalCode === 'ECONNREFUSED') {
-    return new DeliveryError(
-      'configuration',
-      'Der SMTP-Server ist nicht erreichbar (Verbindung abgelehnt). Bitte prüfen Sie Server und Port.',
       undefined,
       reply,
     );

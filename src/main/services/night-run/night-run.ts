@@ -284,7 +284,15 @@ async function processMark(
       log.info({ booking: booking.number }, 'Testmodus: Mail als .eml geschrieben');
       return 'written';
     }
-    recordSent(ctx.db, mark.id, nowIso);
+    ctx.db.transaction(() => {
+      recordSent(ctx.db, mark.id, nowIso);
+      // A service added (or an address changed) while this mail was on its way is not covered
+      // by it: the rule, applied to the booking as it is now, marks it again.
+      const after = decideMark(
+        ruleInputFor(ctx.db, booking.id, localDate(ctx.clock(), ctx.timeZone)),
+      );
+      if (after.decision === 'mark') applyOutcome(ctx.db, booking.id, after, nowIso);
+    })();
     log.info(
       { booking: booking.number, to: maskEmail(mail.to), reply: receipt.response },
       'Mail gesendet',

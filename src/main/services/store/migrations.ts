@@ -109,8 +109,38 @@ export const MIGRATIONS: readonly Migration[] = [
     version: 2,
     name: 'delivery states: retry, uncertain; the composed message on its mark; one run at a time',
     sql: `
+      -- Service and mark ids are never reused (AUTOINCREMENT): a sent mail remembers the services
+      -- it covered by id, and a Message-ID names its mark.
+      CREATE TABLE services_v2 (
+        id                 INTEGER PRIMARY KEY AUTOINCREMENT,
+        booking_id         INTEGER NOT NULL REFERENCES bookings (id) ON DELETE CASCADE,
+        position           INTEGER NOT NULL,
+        type               TEXT NOT NULL,
+        description        TEXT NOT NULL,
+        start_date         TEXT NOT NULL,
+        end_date           TEXT,
+        travellers         INTEGER NOT NULL,
+        departure_airport  TEXT,
+        arrival_airport    TEXT,
+        flight_number      TEXT,
+        cabin_class        TEXT
+      );
+      INSERT INTO services_v2 SELECT id, booking_id, position, type, description, start_date,
+        end_date, travellers, departure_airport, arrival_airport, flight_number, cabin_class
+        FROM services;
+      -- Ids already handed out to mails must stay used, even if the service was removed since.
+      INSERT INTO sqlite_sequence (name, seq)
+        SELECT 'services_v2', 0
+        WHERE NOT EXISTS (SELECT 1 FROM sqlite_sequence WHERE name = 'services_v2');
+      UPDATE sqlite_sequence
+        SET seq = MAX(seq, COALESCE((SELECT MAX(value) FROM sent_mails, json_each(sent_mails.service_ids)), 0))
+        WHERE name = 'services_v2';
+      DROP TABLE services;
+      ALTER TABLE services_v2 RENAME TO services;
+      CREATE INDEX services_booking ON services (booking_id);
+
       CREATE TABLE marks_v2 (
-        id               INTEGER PRIMARY KEY,
+        id               INTEGER PRIMARY KEY AUTOINCREMENT,
         booking_id       INTEGER NOT NULL REFERENCES bookings (id) ON DELETE CASCADE,
         reason           TEXT NOT NULL CHECK (reason IN ('first_mail', 'service_added', 'new_recipient')),
         state            TEXT NOT NULL CHECK (state IN

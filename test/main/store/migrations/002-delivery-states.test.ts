@@ -69,3 +69,39 @@ describe('migration 2: delivery states', () => {
     expect(() => lock.run(2)).toThrow(/CHECK/);
   });
 });
+
+describe('migration 2: ids are never reused', () => {
+  it('a removed service id that a sent mail covered is never handed out again', () => {
+    const dir = tempDir();
+    const db = new Database(join(dir.path, 'db.sqlite'));
+    try {
+      migrate(
+        db,
+        silentLogger(),
+        MIGRATIONS.filter((m) => m.version === 1),
+      );
+      db.exec(`
+        INSERT INTO bookings (id, number, status, salutation, first_name, last_name, email, language,
+          objected, atmosfair_mail, created_at, updated_at)
+        VALUES (1, '2026-00001', 'booked', 'ms', 'A', 'B', 'a@b.de', 'de', 0, 1, 't', 't');
+        INSERT INTO services (id, booking_id, position, type, description, start_date, travellers)
+        VALUES (1, 1, 0, 'flight', 'F', '2027-01-01', 1);
+        INSERT INTO marks (id, booking_id, reason, state, created_at, updated_at)
+        VALUES (1, 1, 'first_mail', 'sent', 't', 't');
+        INSERT INTO sent_mails (booking_id, mark_id, sent_at, recipient, subject, message_id, service_ids, raw)
+        VALUES (1, 1, 't', 'a@b.de', 'S', '<m@x>', '[1, 2]', X'00');
+      `);
+      // Service 2 was covered by the mail and removed before the upgrade.
+      migrate(db, silentLogger(), MIGRATIONS);
+      const insert = db.prepare(
+        "INSERT INTO services (booking_id, position, type, description, start_date, travellers) VALUES (1, 1, 'hotel', 'H', '2027-01-02', 1)",
+      );
+      expect(Number(insert.run().lastInsertRowid)).toBe(3);
+      db.prepare('DELETE FROM services WHERE id = 3').run();
+      expect(Number(insert.run().lastInsertRowid)).toBe(4);
+    } finally {
+      db.close();
+      dir.remove();
+    }
+  });
+});
