@@ -5,34 +5,65 @@
 import { z } from 'zod';
 import { isIsoDate } from './dates';
 
-/** Control characters (CR, LF, TAB, NUL, …) have no place in one-line fields. */
-// eslint-disable-next-line no-control-regex -- matching control characters is the point here
-const CONTROL_CHARS = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
+/**
+ * Characters that have no place in a one-line field: control characters (CR, LF, TAB, NUL, …),
+ * line and paragraph separators, zero-width characters and bidirectional overrides, which can
+ * make a name look like something else.
+ */
+const FORBIDDEN_CHARS =
+  // eslint-disable-next-line no-control-regex -- matching control characters is the point here
+  /[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u2028-\u202e\u2060-\u2064\u2066-\u2069\ufeff]/;
 
 export function line(max: number) {
   return z
     .string()
     .trim()
     .max(max, 'too_long')
-    .refine((s) => !CONTROL_CHARS.test(s), 'control_chars');
+    .refine((s) => !FORBIDDEN_CHARS.test(s), 'control_chars');
 }
 
 export function requiredLine(max: number) {
   return line(max).refine((s) => s.length > 0, 'required');
 }
 
-const emailPattern = z.email();
+const asciiEmail = z.email();
 
-/** An e-mail address or the empty string ("no e-mail"). */
-export const optionalEmail = line(254).refine(
-  (s) => s === '' || emailPattern.safeParse(s).success,
-  'email',
-);
+/**
+ * The address as it goes on the wire: the domain in punycode (`bücher.de` → `xn--bcher-kva.de`),
+ * or null when it is no valid address. A local part with non-ASCII letters is not sendable
+ * through ordinary SMTP servers and counts as invalid.
+ */
+export function emailForWire(value: string): string | null {
+  const trimmed = value.trim();
+  const at = trimmed.lastIndexOf('@');
+  if (at <= 0 || FORBIDDEN_CHARS.test(trimmed)) return null;
+  const local = trimmed.slice(0, at);
+  const domain = trimmed.slice(at + 1);
+  if (!/^[\x21-\x7e]+$/.test(local) || domain === '' || /[\s/?#\\@:]/.test(domain)) return null;
+  let asciiDomain: string;
+  try {
+    asciiDomain = new URL(`http://${domain}`).hostname;
+  } catch {
+    return null;
+  }
+  const address = `${local}@${asciiDomain}`;
+  return asciiEmail.safeParse(address).success ? address : null;
+}
 
 export function isValidEmail(value: string): boolean {
-  const trimmed = value.trim();
-  return trimmed !== '' && !CONTROL_CHARS.test(trimmed) && emailPattern.safeParse(trimmed).success;
+  return emailForWire(value) !== null;
 }
+
+/** An e-mail address or the empty string ("no e-mail"). */
+export const optionalEmail = line(254).superRefine((s, ctx) => {
+  if (s === '' || isValidEmail(s)) return;
+  const local = s.slice(0, Math.max(0, s.lastIndexOf('@')));
+  // eslint-disable-next-line no-control-regex -- ASCII range check
+  ctx.addIssue({
+    code: 'custom',
+    message: /[^\x00-\x7f]/.test(local) ? 'email_local_ascii' : 'email',
+  });
+});
 
 export const isoDate = z.string().refine(isIsoDate, 'date');
 export const localTime = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'time');

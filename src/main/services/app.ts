@@ -86,6 +86,7 @@ export function openApp(options: AppOptions): App {
     timeZone,
     log,
     smtpPassword: () => secrets.smtpPassword(),
+    missingPasswordHint: secrets.missingPasswordHint,
     defaultTestFolder,
     smtpTimeouts: options.smtpTimeouts,
     sleep: options.sleep,
@@ -139,6 +140,7 @@ export function openApp(options: AppOptions): App {
       const delivery = createDelivery({
         settings: readSettings(db),
         smtpPassword: secrets.smtpPassword(),
+        missingPasswordHint: secrets.missingPasswordHint,
         defaultTestFolder,
         timeouts: options.smtpTimeouts,
       });

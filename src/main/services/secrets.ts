@@ -5,6 +5,8 @@ import type { Db } from './store/database';
 import { readSecret, writeSecret } from './store/settings-store';
 
 export interface SecretStore {
+  /** What the agent has to do when the password is missing or cannot be read. */
+  readonly missingPasswordHint: string;
   smtpPassword(): string | null;
   setSmtpPassword(password: string): void;
   hasSmtpPassword(): boolean;
@@ -25,6 +27,7 @@ export class SecretUnavailableError extends Error {
 export function encryptedSecretStore(db: Db, cipher: Cipher): SecretStore {
   const KEY = 'smtp_password';
   return {
+    missingPasswordHint: 'Bitte geben Sie es in den Agenturstammdaten erneut ein.',
     smtpPassword() {
       const stored = readSecret(db, KEY);
       if (stored === null) return null;
@@ -47,6 +50,7 @@ export function encryptedSecretStore(db: Db, cipher: Cipher): SecretStore {
 /** The password from `TRAVELDESK_SMTP_PASSWORD`; for the headless run in development. */
 export function environmentSecretStore(env: NodeJS.ProcessEnv = process.env): SecretStore {
   return {
+    missingPasswordHint: `Setzen Sie die Umgebungsvariable ${PASSWORD_ENV}.`,
     smtpPassword: () => env[PASSWORD_ENV] || null,
     setSmtpPassword() {
       throw new SecretUnavailableError(

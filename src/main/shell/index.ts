@@ -34,7 +34,7 @@ if (args['night-run']) {
   // Headless: the operating system's scheduler starts `TravelDesk --night-run`. No window.
   app.on('window-all-closed', () => undefined);
   void app.whenReady().then(async () => {
-    const code = await runHeadless(process.argv.slice(1), { dataDir, cipher: safeStorageCipher() });
+    const code = await runHeadless(['--data-dir', dataDir], { cipher: safeStorageCipher() });
     app.exit(code);
   });
 } else if (!app.requestSingleInstanceLock()) {

@@ -2,11 +2,15 @@
 // (`npm run night-run -- --data-dir DIR`) against a data folder with real bookings.
 import { spawn } from 'node:child_process';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { defaultDataDir } from '../../../src/main/services/cli/headless';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { defaultDataDir, runHeadless } from '../../../src/main/services/cli/headless';
+import { silentLogger } from '../../../src/main/services/logger';
 import {
   agencySettings,
   booking,
   flight,
+  tempDir,
   startTestApp,
   type TestApp,
 } from '../../support/fixtures';
@@ -121,7 +125,9 @@ describe('the headless night run', () => {
     t.app.close();
     const run = await nightRun(t.dataDir, { TRAVELDESK_SMTP_PASSWORD: '' });
     expect(run.code).toBe(2);
-    expect(run.out).toContain('kein Passwort gespeichert');
+    expect(run.out).toContain(
+      'kein Passwort gespeichert. Setzen Sie die Umgebungsvariable TRAVELDESK_SMTP_PASSWORD.',
+    );
   });
 
   it("uses the app's own data folder when none is given", () => {
@@ -131,5 +137,35 @@ describe('the headless night run', () => {
     expect(defaultDataDir('win32', { APPDATA: 'C:\\Users\\a\\AppData\\Roaming' })).toMatch(
       /TravelDesk$/,
     );
+  });
+});
+
+describe('the headless night run refuses what it cannot mean', () => {
+  it.each([
+    [['--data-dir'], 'Aufruf nicht verstanden'],
+    [['--data-dir', ''], 'Aufruf nicht verstanden'],
+    [['--data-dri', '/tmp'], 'Aufruf nicht verstanden'],
+    [['--data-dir', '/tmp/gibt-es-nicht-traveldesk'], 'liegen keine TravelDesk-Daten'],
+  ])('%j exits 2 and says why', async (argv, message) => {
+    const lines: string[] = [];
+    const code = await runHeadless(argv, { out: (line) => lines.push(line), log: silentLogger() });
+    expect(code).toBe(2);
+    expect(lines.join('\n')).toContain(message);
+  });
+
+  it('a file that is no database is named as such', async () => {
+    const dir = tempDir();
+    try {
+      writeFileSync(join(dir.path, 'traveldesk.sqlite'), 'kein SQLite');
+      const lines: string[] = [];
+      const code = await runHeadless(['--data-dir', dir.path], {
+        out: (l) => lines.push(l),
+        log: silentLogger(),
+      });
+      expect(code).toBe(2);
+      expect(lines.join('\n')).toContain('ist keine intakte TravelDesk-Datenbank');
+    } finally {
+      dir.remove();
+    }
   });
 });

@@ -70,6 +70,43 @@ describe('the IPC handlers', () => {
     });
   });
 
+  it.each([
+    ['a zero-width space', 'An\u200bna'],
+    ['a right-to-left override', 'Anna\u202egnp.exe'],
+    ['a tab', 'An\tna'],
+  ])('refuse %s in a name', async (_name, firstName) => {
+    const input = booking([flight('2027-01-03')]);
+    input.customer.firstName = firstName;
+    expect(await t.app.invoke('bookings.save', input)).toMatchObject({
+      ok: false,
+      error: { issues: [{ path: 'customer.firstName', code: 'control_chars' }] },
+    });
+  });
+
+  it('accept internationalised domains and refuse umlauts before the @ with their own code', async () => {
+    await t.call('settings.save', agencySettings());
+    const idn = booking([flight('2027-01-03')]);
+    idn.customer.email = 'anna@bücher.de';
+    const saved = await t.call('bookings.save', idn);
+    expect(saved.booking.customer.email).toBe('anna@bücher.de');
+    expect(saved.outcome).toEqual({ decision: 'mark', reason: 'first_mail' });
+
+    const local = booking([flight('2027-01-03')]);
+    local.customer.email = 'jürgen@example.org';
+    expect(await t.app.invoke('bookings.save', local)).toMatchObject({
+      ok: false,
+      error: { issues: [{ path: 'customer.email', code: 'email_local_ascii' }] },
+    });
+  });
+
+  it('give zod checks without a code of ours their stable zod code, never English text', async () => {
+    const input = { ...booking([flight('2027-01-03', { travellers: 0 })]), extra: 1 };
+    const result = await t.app.invoke('bookings.save', input);
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    for (const issue of result.error.issues ?? []) expect(issue.code).toMatch(/^[a-z_]+$/);
+  });
+
   it('answer a missing booking with not_found', async () => {
     expect(await t.app.invoke('bookings.get', { id: 999 })).toMatchObject({
       ok: false,

@@ -79,6 +79,7 @@ export function createInvoke(handlers: HandlerMap, log: Logger): Invoke {
 export function issuesOf(error: z.ZodError): FieldIssue[] {
   return error.issues.map((issue) => ({
     path: issue.path.map(String).join('.'),
-    code: issue.code === 'custom' || issue.message.length < 40 ? issue.message : issue.code,
+    // Our schemas give codes as messages ('email', 'too_long'); zod's own checks keep their code.
+    code: /^[a-z_]+$/.test(issue.message) ? issue.message : issue.code,
   }));
 }

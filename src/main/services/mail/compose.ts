@@ -1,8 +1,7 @@
 // Turns a booking into the exact bytes of its atmosfair mail: headers, both parts, and a
 // Message-ID that is the same for every attempt of one mark.
 import MailComposer from 'nodemailer/lib/mail-composer';
-import { domainToASCII } from 'node:url';
-import type { AgencySettings, Customer } from '../../../shared/domain';
+import { emailForWire, type AgencySettings, type Customer } from '../../../shared/domain';
 import type { StoredService } from '../../../shared/contract';
 import { agencyDisplayName, renderAtmosfairMail } from './atmosfair-template';
 
@@ -94,11 +93,7 @@ export async function composeAtmosfairMail(input: ComposeInput): Promise<Compose
   };
 }
 
-/** `anna@bücher.de` → `anna@xn--bcher-kva.de`; the local part is left as it is. */
+/** `anna@bücher.de` → `anna@xn--bcher-kva.de`; an invalid address comes back empty. */
 export function asciiDomain(address: string): string {
-  const trimmed = address.trim();
-  const at = trimmed.lastIndexOf('@');
-  if (at <= 0) return trimmed;
-  const domain = domainToASCII(trimmed.slice(at + 1));
-  return domain ? `${trimmed.slice(0, at)}@${domain}` : trimmed;
+  return emailForWire(address) ?? '';
 }

@@ -40,6 +40,8 @@ export interface Delivery {
 export interface DeliveryOptions {
   settings: AgencySettings;
   smtpPassword: string | null;
+  /** Appended when the password is missing: where the agent can give it. */
+  missingPasswordHint?: string;
   /** Where test mode writes when the settings name no folder. */
   defaultTestFolder: string;
   timeouts?: { connectionMs: number; greetingMs: number; socketMs: number };
@@ -82,8 +84,8 @@ function smtpDelivery(options: DeliveryOptions): Delivery {
   if (smtp.user && !options.smtpPassword) {
     throw new DeliveryError(
       'configuration',
-      'Für den SMTP-Benutzer ist kein Passwort gespeichert. Bitte geben Sie es in den ' +
-        'Agenturstammdaten erneut ein.',
+      'Für den SMTP-Benutzer ist kein Passwort gespeichert. ' +
+        (options.missingPasswordHint ?? 'Bitte geben Sie es in den Agenturstammdaten erneut ein.'),
     );
   }
   const timeouts = options.timeouts ?? {

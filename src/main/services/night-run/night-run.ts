@@ -41,6 +41,7 @@ export interface NightRunContext {
   timeZone: string;
   log: Logger;
   smtpPassword: () => string | null;
+  missingPasswordHint?: string;
   defaultTestFolder: string;
   /** For tests: shorter SMTP timeouts. */
   smtpTimeouts?: { connectionMs: number; greetingMs: number; socketMs: number };
@@ -200,6 +201,7 @@ function openDelivery(ctx: NightRunContext, settings: ReturnType<typeof readSett
   return createDelivery({
     settings,
     smtpPassword: ctx.smtpPassword(),
+    missingPasswordHint: ctx.missingPasswordHint,
     defaultTestFolder: ctx.defaultTestFolder,
     timeouts: ctx.smtpTimeouts,
   });

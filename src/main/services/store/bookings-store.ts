@@ -189,10 +189,10 @@ export function searchBookings(db: Db, query: string, limit = 500): BookingSumma
          (SELECT m.state FROM marks m WHERE m.booking_id = b.id AND m.state IN ('sent', 'failed')
             ORDER BY m.id DESC LIMIT 1) AS last_mark_state
        FROM bookings b
-       WHERE b.number LIKE @pattern ESCAPE '\\'
-          OR (b.first_name || ' ' || b.last_name) LIKE @pattern ESCAPE '\\'
-          OR (b.last_name || ' ' || b.first_name) LIKE @pattern ESCAPE '\\'
-          OR (b.last_name || ', ' || b.first_name) LIKE @pattern ESCAPE '\\'
+       WHERE td_fold(b.number) LIKE td_fold(@pattern) ESCAPE '\\'
+          OR td_fold(b.first_name || ' ' || b.last_name) LIKE td_fold(@pattern) ESCAPE '\\'
+          OR td_fold(b.last_name || ' ' || b.first_name) LIKE td_fold(@pattern) ESCAPE '\\'
+          OR td_fold(b.last_name || ', ' || b.first_name) LIKE td_fold(@pattern) ESCAPE '\\'
        ORDER BY b.id DESC
        LIMIT @limit`,
     )

@@ -37,6 +37,10 @@ export function openDatabase(file: string, log: Logger, migrations = MIGRATIONS)
     db.pragma('synchronous = FULL');
     db.pragma('foreign_keys = ON');
     db.pragma('busy_timeout = 5000');
+    // Case-insensitive search beyond ASCII: "MÜLLER" finds "Müller".
+    db.function('td_fold', { deterministic: true }, (text: unknown) =>
+      String(text ?? '').toLocaleLowerCase('de-DE'),
+    );
     migrate(db, log, migrations);
     return db;
   } catch (error) {
