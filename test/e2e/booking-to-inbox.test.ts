@@ -26,6 +26,7 @@ const TIME_ZONE = 'Europe/Berlin';
 const SMTP_USER = 'reisebuero-sonnenschein';
 const SMTP_PASSWORD = 'Sommer-2026!';
 const CUSTOMER_EMAIL = 'anna.schmidt@example.org';
+const REFUSED_EMAIL = 'gibt-es-nicht@example.org';
 
 /** Stands in for Electron's safeStorage, which only exists inside Electron. */
 const testCipher: Cipher = {
@@ -43,7 +44,8 @@ async function textOf(locator: Locator): Promise<string> {
   return (await locator.textContent()) ?? '';
 }
 
-describe('from a booking to the customer’s inbox', () => {
+// Each test goes on from where the one before left the app, like an agent's working day.
+describe('from a booking to the customer’s inbox', { timeout: 60_000 }, () => {
   let dataDir: string;
   let outDir: string;
   let app: App;
@@ -58,7 +60,12 @@ describe('from a booking to the customer’s inbox', () => {
     outDir = await mkdtemp(join(tmpdir(), 'traveldesk-e2e-renderer-'));
     const [, apiScript] = await Promise.all([buildRenderer(outDir), bundleApiScript()]);
 
-    smtp = await startSmtpSink(SMTP_USER, SMTP_PASSWORD, 700);
+    smtp = await startSmtpSink({
+      user: SMTP_USER,
+      password: SMTP_PASSWORD,
+      acceptDelayMs: 700,
+      refuseRecipient: (address) => address === REFUSED_EMAIL,
+    });
     app = openApp({ dataDir, timeZone: TIME_ZONE, cipher: testCipher });
     web = await serveStatic(outDir);
     browser = await launchChromium();
@@ -131,169 +138,217 @@ describe('from a booking to the customer’s inbox', () => {
     expect(await textOf(page.getByTestId('booking-list'))).toContain('Keine Vorgänge gefunden.');
   });
 
-  it(
-    'a booking saved with atmosfair on is marked, and the night run mails it once',
-    {
-      timeout: 60_000,
-    },
-    async () => {
-      // --- Agenturstammdaten: agency, sender, SMTP, atmosfair ----------------------------------
-      await nav('Agenturstammdaten').click();
-      await page.getByRole('heading', { name: 'Agenturstammdaten', exact: true }).waitFor();
-      expect(await page.getByRole('radio', { name: /^Testmodus/ }).isChecked()).toBe(true);
-      expect(await field('Ordner für Testmails').getAttribute('placeholder')).toContain(dataDir);
-      expect(await field('Mailversand im Vorgang vorbelegen').isDisabled()).toBe(true);
-      await screenshot(page, '03-settings-fresh');
+  it('a booking saved with atmosfair on is marked, and the night run mails it once', async () => {
+    // --- Agenturstammdaten: agency, sender, SMTP, atmosfair ----------------------------------
+    await nav('Agenturstammdaten').click();
+    await page.getByRole('heading', { name: 'Agenturstammdaten', exact: true }).waitFor();
+    expect(await page.getByRole('radio', { name: /^Testmodus/ }).isChecked()).toBe(true);
+    expect(await field('Ordner für Testmails').getAttribute('placeholder')).toContain(dataDir);
+    expect(await field('Mailversand im Vorgang vorbelegen').isDisabled()).toBe(true);
+    await screenshot(page, '03-settings-fresh');
 
-      const agency: [string, string][] = [
-        ['Name der Agentur', 'Reisebüro Sonnenschein'],
-        ['Rechtsform', 'GmbH'],
-        ['Straße und Hausnummer', 'Marktplatz 7'],
-        ['PLZ', '79098'],
-        ['Ort', 'Freiburg im Breisgau'],
-        ['Telefon', '+49 761 123456'],
-        ['E-Mail der Agentur', 'info@sonnenschein-reisen.example'],
-        ['Website', 'https://sonnenschein-reisen.example'],
-        ['Registergericht', 'Amtsgericht Freiburg'],
-        ['Handelsregisternummer', 'HRB 123456'],
-        ['Geschäftsführer', 'Petra Sonnenschein'],
-        ['USt-IdNr.', 'DE123456789'],
-        ['Absendername', 'Reisebüro Sonnenschein'],
-        ['Absenderadresse', 'service@sonnenschein-reisen.example'],
-        ['Antwortadresse (Reply-To)', 'team@sonnenschein-reisen.example'],
-      ];
-      for (const [label, value] of agency) await field(label).fill(value);
+    const agency: [string, string][] = [
+      ['Name der Agentur', 'Reisebüro Sonnenschein'],
+      ['Rechtsform', 'GmbH'],
+      ['Straße und Hausnummer', 'Marktplatz 7'],
+      ['PLZ', '79098'],
+      ['Ort', 'Freiburg im Breisgau'],
+      ['Telefon', '+49 761 123456'],
+      ['E-Mail der Agentur', 'info@sonnenschein-reisen.example'],
+      ['Website', 'https://sonnenschein-reisen.example'],
+      ['Registergericht', 'Amtsgericht Freiburg'],
+      ['Handelsregisternummer', 'HRB 123456'],
+      ['Geschäftsführer', 'Petra Sonnenschein'],
+      ['USt-IdNr.', 'DE123456789'],
+      ['Absendername', 'Reisebüro Sonnenschein'],
+      ['Absenderadresse', 'service@sonnenschein-reisen.example'],
+      ['Antwortadresse (Reply-To)', 'team@sonnenschein-reisen.example'],
+    ];
+    for (const [label, value] of agency) await field(label).fill(value);
 
-      await page.getByRole('radio', { name: /^SMTP/ }).check();
-      await field('SMTP-Server').fill('127.0.0.1');
-      await field('Port').fill(String(smtp.port));
-      await field('Verschlüsselung').selectOption({ label: 'keine' });
-      await field('Benutzername').fill(SMTP_USER);
-      await field('Passwort').fill(SMTP_PASSWORD);
+    await page.getByRole('radio', { name: /^SMTP/ }).check();
+    await field('SMTP-Server').fill('127.0.0.1');
+    await field('Port').fill(String(smtp.port));
+    await field('Verschlüsselung').selectOption({ label: 'keine' });
+    await field('Benutzername').fill(SMTP_USER);
+    await field('Passwort').fill(SMTP_PASSWORD);
 
-      await field('Atmosfair aktivieren').check();
-      await field('Mailversand im Vorgang vorbelegen').check();
-      await screenshot(page, '04-settings-filled');
+    await field('Atmosfair aktivieren').check();
+    await field('Mailversand im Vorgang vorbelegen').check();
+    await screenshot(page, '04-settings-filled');
 
-      await page.getByRole('button', { name: 'Speichern', exact: true }).click();
-      expect(await textOf(page.getByTestId('settings-saved'))).toBe('Gespeichert.');
-      expect(await textOf(page.getByTestId('smtp-password-state'))).toContain(
-        'Passwort gespeichert',
-      );
-      expect(await field('Passwort').inputValue()).toBe('');
+    await page.getByRole('button', { name: 'Speichern', exact: true }).click();
+    expect(await textOf(page.getByTestId('settings-saved'))).toBe('Gespeichert.');
+    expect(await textOf(page.getByTestId('smtp-password-state'))).toContain('Passwort gespeichert');
+    expect(await field('Passwort').inputValue()).toBe('');
 
-      await page.getByRole('button', { name: 'Verbindung testen' }).click();
-      const connection = page.getByTestId('connection-result');
-      await connection.waitFor();
-      expect(await connection.getAttribute('class')).toContain('banner-success');
-      await screenshot(page, '05-settings-saved');
+    await page.getByRole('button', { name: 'Verbindung testen' }).click();
+    const connection = page.getByTestId('connection-result');
+    await connection.waitFor();
+    expect(await connection.getAttribute('class')).toContain('banner-success');
+    await screenshot(page, '05-settings-saved');
 
-      // --- Neuer Vorgang: a customer with e-mail and one flight 30 days ahead ------------------
-      await nav('Vorgänge').click();
-      await page.getByRole('button', { name: 'Neuer Vorgang' }).click();
-      const atmosfairMail = field('Atmosfair Mailversand');
-      expect(await atmosfairMail.isChecked()).toBe(true);
+    // --- Neuer Vorgang: a customer with e-mail and one flight 30 days ahead ------------------
+    await nav('Vorgänge').click();
+    await page.getByRole('button', { name: 'Neuer Vorgang' }).click();
+    const atmosfairMail = field('Atmosfair Mailversand');
+    expect(await atmosfairMail.isChecked()).toBe(true);
 
-      await field('Anrede').selectOption({ label: 'Frau' });
-      await field('Vorname').fill('Anna');
-      await field('Nachname').fill('Schmidt');
-      await field('E-Mail').fill(CUSTOMER_EMAIL);
-      await field('Sprache').selectOption({ label: 'Deutsch' });
-      await page.getByRole('button', { name: 'Leistung hinzufügen' }).click();
-      const service = page.getByTestId('service-0');
-      await field('Art', service).selectOption({ label: 'Flug' });
-      await field('Beschreibung', service).fill('Flug Frankfurt – New York');
-      await field('Beginn', service).fill(germanDateIn(30));
-      await field('Ende', service).fill(germanDateIn(44));
-      await field('Reisende', service).fill('2');
-      await field('Abflughafen', service).fill('fra');
-      await field('Zielflughafen', service).fill('JFK');
-      await field('Flugnummer', service).fill('LH 400');
-      await field('Klasse', service).selectOption({ label: 'Economy' });
-      expect(await textOf(page.getByTestId('travel-date'))).toBe(germanDateIn(30));
-      await screenshot(page, '06-booking-new-filled');
+    await field('Anrede').selectOption({ label: 'Frau' });
+    await field('Vorname').fill('Anna');
+    await field('Nachname').fill('Schmidt');
+    await field('E-Mail').fill(CUSTOMER_EMAIL);
+    await field('Sprache').selectOption({ label: 'Deutsch' });
+    await page.getByRole('button', { name: 'Leistung hinzufügen' }).click();
+    const service = page.getByTestId('service-0');
+    await field('Art', service).selectOption({ label: 'Flug' });
+    await field('Beschreibung', service).fill('Flug Frankfurt – New York');
+    await field('Beginn', service).fill(germanDateIn(30));
+    await field('Ende', service).fill(germanDateIn(44));
+    await field('Reisende', service).fill('2');
+    await field('Abflughafen', service).fill('fra');
+    await field('Zielflughafen', service).fill('JFK');
+    await field('Flugnummer', service).fill('LH 400');
+    await field('Klasse', service).selectOption({ label: 'Economy' });
+    expect(await textOf(page.getByTestId('travel-date'))).toBe(germanDateIn(30));
+    await screenshot(page, '06-booking-new-filled');
 
-      await page.getByRole('button', { name: 'Speichern', exact: true }).click();
-      const outcome = await textOf(page.getByTestId('save-outcome'));
-      expect(outcome).toContain('Vorgemerkt für den nächsten Nachtlauf: Erstversand');
-      const number = await textOf(page.getByTestId('booking-number'));
-      expect(number).not.toBe('neu');
-      expect(await textOf(page.getByTestId('booking-title'))).toBe(`Vorgang ${number}`);
-      expect(await textOf(page.getByTestId('mail-mark'))).toContain('Erstversand');
-      // The stored IATA code comes back as main normalised it.
-      expect(await field('Abflughafen', service).inputValue()).toBe('FRA');
-      await screenshot(page, '07-booking-saved');
+    await page.getByRole('button', { name: 'Speichern', exact: true }).click();
+    const outcome = await textOf(page.getByTestId('save-outcome'));
+    expect(outcome).toContain('Vorgemerkt für den nächsten Nachtlauf: Erstversand');
+    const number = await textOf(page.getByTestId('booking-number'));
+    expect(number).not.toBe('neu');
+    expect(await textOf(page.getByTestId('booking-title'))).toBe(`Vorgang ${number}`);
+    expect(await textOf(page.getByTestId('mail-mark'))).toContain('Erstversand');
+    // The stored IATA code comes back as main normalised it.
+    expect(await field('Abflughafen', service).inputValue()).toBe('FRA');
+    await screenshot(page, '07-booking-saved');
 
-      await page.getByRole('button', { name: 'Vorschau', exact: true }).click();
-      expect(await textOf(page.getByTestId('mail-preview-subject'))).toContain(number);
-      const htmlPreview = page.locator('iframe.preview-html');
-      expect(await htmlPreview.getAttribute('sandbox')).toBe('');
-      const previewBody = page.frameLocator('iframe.preview-html').locator('body');
-      expect(await textOf(previewBody)).toContain('atmosfair');
-      await screenshot(page, '08-booking-preview');
-      await screenshotElement(htmlPreview, '08b-booking-preview-html');
+    await page.getByRole('button', { name: 'Vorschau', exact: true }).click();
+    expect(await textOf(page.getByTestId('mail-preview-subject'))).toContain(number);
+    const htmlPreview = page.locator('[data-testid="mail-preview"] iframe.mail-html');
+    expect(await htmlPreview.getAttribute('sandbox')).toBe('');
+    const previewBody = page
+      .frameLocator('[data-testid="mail-preview"] iframe.mail-html')
+      .locator('body');
+    expect(await textOf(previewBody)).toContain('atmosfair');
+    await screenshot(page, '08-booking-preview');
+    await screenshotElement(htmlPreview, '08b-booking-preview-html');
 
-      // --- The list shows the mark; search narrows it ------------------------------------------
-      await nav('Vorgänge').click();
-      const rows = page.getByTestId('booking-row');
-      await rows.first().waitFor();
-      expect(await rows.count()).toBe(1);
-      expect(await textOf(rows.first().getByTestId('booking-mail-state'))).toBe('vorgemerkt');
-      expect(await textOf(rows.first())).toContain(germanDateIn(30));
-      await screenshot(page, '09-bookings-marked');
+    // --- The list shows the mark; search narrows it ------------------------------------------
+    await nav('Vorgänge').click();
+    const rows = page.getByTestId('booking-row');
+    await rows.first().waitFor();
+    expect(await rows.count()).toBe(1);
+    expect(await textOf(rows.first().getByTestId('booking-mail-state'))).toBe('vorgemerkt');
+    expect(await textOf(rows.first())).toContain(germanDateIn(30));
+    await screenshot(page, '09-bookings-marked');
 
-      const search = field('Suche nach Vorgangsnummer oder Kunde');
-      await search.fill('Müller');
-      await page.getByText('Keine Vorgänge gefunden.').waitFor();
-      await search.fill('schmi');
-      await rows.first().waitFor();
-      expect(await textOf(rows.first())).toContain('Schmidt');
-      await search.fill('');
+    const search = field('Suche nach Vorgangsnummer oder Kunde');
+    await search.fill('Müller');
+    await page.getByText('Keine Vorgänge gefunden.').waitFor();
+    await search.fill('schmi');
+    await rows.first().waitFor();
+    expect(await textOf(rows.first())).toContain('Schmidt');
+    await search.fill('');
 
-      // --- Nachtlauf jetzt ausführen: exactly one mail reaches the inbox ----------------------
-      await nav('Agenturstammdaten').click();
-      expect(await textOf(page.getByTestId('night-run-pending'))).toBe('1');
-      await page.getByRole('button', { name: 'Nachtlauf jetzt ausführen' }).click();
-      await page.getByRole('status').filter({ hasText: 'Nachtlauf läuft' }).waitFor();
-      await screenshot(page, '10-night-run-running');
-      const summary = page.getByTestId('night-run-summary');
-      expect(await textOf(summary.getByTestId('night-run-sent'))).toBe('1 gesendet');
-      expect(await textOf(summary.getByTestId('night-run-due'))).toBe('1 fällig');
-      await screenshot(page, '10b-night-run-done');
+    // The outbox lists the waiting mail.
+    await nav('Postausgang').click();
+    const outboxRows = page.getByTestId('outbox-row');
+    await outboxRows.first().waitFor();
+    expect(await outboxRows.count()).toBe(1);
+    expect(await textOf(outboxRows.first())).toContain('vorgemerkt');
+    await screenshot(page, '09b-outbox-marked');
 
-      const [mail] = await smtp.waitForMails(1);
-      expect(smtp.logins).toContainEqual({ username: SMTP_USER, password: SMTP_PASSWORD });
-      expect(mail?.envelope.to).toEqual([CUSTOMER_EMAIL]);
-      expect(mail?.parsed.subject).toContain(number);
-      expect(mail?.parsed.from?.text).toContain('service@sonnenschein-reisen.example');
-      expect(mail?.parsed.replyTo?.text).toContain('team@sonnenschein-reisen.example');
-      expect(mail?.parsed.text).toContain('Flug Frankfurt – New York');
+    // --- Nachtlauf jetzt ausführen: exactly one mail reaches the inbox ----------------------
+    await nav('Agenturstammdaten').click();
+    expect(await textOf(page.getByTestId('night-run-pending'))).toBe('1');
+    await page.getByRole('button', { name: 'Nachtlauf jetzt ausführen' }).click();
+    await page.getByRole('status').filter({ hasText: 'Nachtlauf läuft' }).waitFor();
+    await screenshot(page, '10-night-run-running');
+    const summary = page.getByTestId('night-run-summary');
+    expect(await textOf(summary.getByTestId('night-run-sent'))).toBe('1 gesendet');
+    expect(await textOf(summary.getByTestId('night-run-due'))).toBe('1 fällig');
+    await screenshot(page, '10b-night-run-done');
 
-      // The same mark is never sent twice.
-      await page.getByRole('button', { name: 'Nachtlauf jetzt ausführen' }).click();
-      expect(await textOf(summary.getByTestId('night-run-sent'))).toBe('0 gesendet');
-      await new Promise((done) => setTimeout(done, 300));
-      expect(smtp.mails).toHaveLength(1);
+    const [mail] = await smtp.waitForMails(1);
+    expect(smtp.logins).toContainEqual({ username: SMTP_USER, password: SMTP_PASSWORD });
+    expect(mail?.envelope.to).toEqual([CUSTOMER_EMAIL]);
+    expect(mail?.parsed.subject).toContain(number);
+    expect(mail?.parsed.from?.text).toContain('service@sonnenschein-reisen.example');
+    expect(mail?.parsed.replyTo?.text).toContain('team@sonnenschein-reisen.example');
+    expect(mail?.parsed.text).toContain('Flug Frankfurt – New York');
 
-      // --- The booking shows what was sent, when and to whom ----------------------------------
-      await nav('Vorgänge').click();
-      await rows.first().waitFor();
-      expect(await textOf(rows.first().getByTestId('booking-mail-state'))).toBe('gesendet');
-      await rows.first().click();
-      expect(await textOf(page.getByTestId('sent-mails'))).toContain(`an ${CUSTOMER_EMAIL}`);
-      expect(await textOf(page.getByTestId('mail-mark'))).toBe('Nicht vorgemerkt.');
-      await screenshot(page, '11-booking-sent');
+    // The same mark is never sent twice.
+    await page.getByRole('button', { name: 'Nachtlauf jetzt ausführen' }).click();
+    expect(await textOf(summary.getByTestId('night-run-sent'))).toBe('0 gesendet');
+    await new Promise((done) => setTimeout(done, 300));
+    expect(smtp.mails).toHaveLength(1);
 
-      // --- The second language -----------------------------------------------------------------
-      await nav('Vorgänge').click();
-      await field('Sprache der Oberfläche').selectOption('en');
-      await page.getByRole('heading', { name: 'Bookings', exact: true }).waitFor();
-      expect(await textOf(rows.first().getByTestId('booking-mail-state'))).toBe('sent');
-      await screenshot(page, '12-bookings-english');
-      await field('Interface language').selectOption('de');
-      await page.getByRole('heading', { name: 'Vorgänge', exact: true }).waitFor();
-    },
-  );
+    // --- The booking shows what was sent, when and to whom ----------------------------------
+    await nav('Vorgänge').click();
+    await rows.first().waitFor();
+    expect(await textOf(rows.first().getByTestId('booking-mail-state'))).toBe('gesendet');
+    await rows.first().click();
+    const sentMails = page.getByTestId('sent-mails');
+    expect(await textOf(sentMails)).toContain(`an ${CUSTOMER_EMAIL}`);
+    expect(await textOf(page.getByTestId('mail-mark'))).toBe('Nicht vorgemerkt.');
+    await sentMails.getByRole('button', { name: 'Gesendete Mail anzeigen' }).click();
+    const sentCopy = sentMails.locator('.mail-view');
+    expect(await textOf(sentCopy.locator('dd').nth(1))).toBe(mail?.parsed.subject);
+    await screenshot(page, '11-booking-sent');
+
+    await nav('Postausgang').click();
+    expect(await textOf(page.getByTestId('outbox-list'))).toContain('Der Postausgang ist leer');
+
+    // --- The second language -----------------------------------------------------------------
+    await nav('Vorgänge').click();
+    await field('Sprache der Oberfläche').selectOption('en');
+    await page.getByRole('heading', { name: 'Bookings', exact: true }).waitFor();
+    expect(await textOf(rows.first().getByTestId('booking-mail-state'))).toBe('sent');
+    await screenshot(page, '12-bookings-english');
+    await field('Interface language').selectOption('de');
+    await page.getByRole('heading', { name: 'Vorgänge', exact: true }).waitFor();
+  });
+
+  it('a mail the server refuses shows in the outbox with its reply and can be tried again', async () => {
+    // Continues with the agency set up above: SMTP and atmosfair are on.
+    await nav('Vorgänge').click();
+    await page.getByRole('button', { name: 'Neuer Vorgang' }).click();
+    await field('Vorname').fill('Bernd');
+    await field('Nachname').fill('Beispiel');
+    await field('E-Mail').fill(REFUSED_EMAIL);
+    await page.getByRole('button', { name: 'Leistung hinzufügen' }).click();
+    const service = page.getByTestId('service-0');
+    await field('Art', service).selectOption({ label: 'Hotel' });
+    await field('Beschreibung', service).fill('Hotel am See, Doppelzimmer');
+    await field('Beginn', service).fill(germanDateIn(20));
+    await page.getByRole('button', { name: 'Speichern', exact: true }).click();
+    expect(await textOf(page.getByTestId('save-outcome'))).toContain('Erstversand');
+    const number = await textOf(page.getByTestId('booking-number'));
+
+    await nav('Postausgang').click();
+    await page.getByRole('button', { name: 'Nachtlauf jetzt ausführen' }).click();
+    const summary = page.getByTestId('night-run-summary');
+    expect(await textOf(summary.getByTestId('night-run-failed'))).toBe('1 fehlgeschlagen');
+    const row = page.getByTestId('outbox-row').filter({ hasText: number });
+    expect(await textOf(row)).toContain('fehlgeschlagen');
+    expect(await textOf(row)).toContain('550');
+    await screenshot(page, '13-outbox-failed');
+
+    await row.getByRole('button', { name: number }).click();
+    expect(await textOf(page.getByTestId('mail-mark'))).toContain('Fehlgeschlagen');
+    expect(await textOf(page.getByTestId('mail-last-error'))).toContain('550');
+    await screenshot(page, '14-booking-failed');
+
+    await nav('Postausgang').click();
+    page.once('dialog', (dialog) => void dialog.accept());
+    await row.getByRole('button', { name: 'Erneut versuchen' }).click();
+    expect(await textOf(page.getByTestId('outbox-notice'))).toContain('wieder vorgemerkt');
+    await row.getByText('vorgemerkt', { exact: true }).waitFor();
+    await screenshot(page, '15-outbox-retried');
+    expect(smtp.mails).toHaveLength(1);
+  });
 
   it('the page ran without errors and cannot reach the network under its CSP', async () => {
     expect(problems).toEqual([]);

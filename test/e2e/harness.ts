@@ -173,16 +173,21 @@ export interface SmtpSink {
   close(): Promise<void>;
 }
 
+export interface SmtpSinkOptions {
+  user: string;
+  password: string;
+  /** Each message is accepted after this delay, slow enough to see the app wait for it. */
+  acceptDelayMs?: number;
+  /** Recipients answered with `550 Mailbox unavailable`, as a real server does. */
+  refuseRecipient?: (address: string) => boolean;
+}
+
 /**
  * A plain SMTP server on 127.0.0.1 (no TLS) that accepts one user and keeps every message.
  * A wrong password is refused, so a passing test proves the stored password was used.
- * Each message is accepted after `acceptDelayMs`, slow enough to see the app wait for it.
  */
-export async function startSmtpSink(
-  user: string,
-  password: string,
-  acceptDelayMs = 0,
-): Promise<SmtpSink> {
+export async function startSmtpSink(options: SmtpSinkOptions): Promise<SmtpSink> {
+  const { user, password, acceptDelayMs = 0, refuseRecipient = () => false } = options;
   const mails: ReceivedMail[] = [];
   const logins: SmtpSink['logins'] = [];
   const server = new SMTPServer({
@@ -195,6 +200,11 @@ export async function startSmtpSink(
       logins.push({ username: auth.username ?? '', password: auth.password ?? '' });
       if (auth.username === user && auth.password === password) callback(null, { user });
       else callback(new Error('Invalid username or password'));
+    },
+    onRcptTo(address, _session, callback) {
+      if (!refuseRecipient(address.address)) return callback();
+      const refused = Object.assign(new Error('Mailbox unavailable'), { responseCode: 550 });
+      callback(refused);
     },
     onData(stream, session, callback) {
       simpleParser(stream)

@@ -2,6 +2,7 @@
 import { Sidebar } from './components/Sidebar';
 import { BookingEditorScreen } from './screens/BookingEditorScreen';
 import { BookingListScreen } from './screens/BookingListScreen';
+import { OutboxScreen } from './screens/OutboxScreen';
 import { SettingsScreen } from './screens/SettingsScreen';
 import { useNavigation } from './store';
 
@@ -14,6 +15,7 @@ export function App() {
       <Sidebar />
       <main className="content" data-testid={`screen-${screen.name}`}>
         {screen.name === 'bookings' ? <BookingListScreen key={visit} /> : null}
+        {screen.name === 'outbox' ? <OutboxScreen key={visit} /> : null}
         {screen.name === 'settings' ? <SettingsScreen key={visit} /> : null}
         {screen.name === 'booking' ? (
           <BookingEditorScreen key={visit} bookingId={screen.bookingId} />

@@ -5,6 +5,7 @@ import i18next from 'i18next';
 
 export type Screen =
   | { name: 'bookings' }
+  | { name: 'outbox' }
   | { name: 'settings' }
   /** `bookingId` null: a new booking that has not been saved yet. */
   | { name: 'booking'; bookingId: number | null };

@@ -1,5 +1,5 @@
-// The left sidebar: "Vorgänge" and "Verwaltung › Administration › Agenturstammdaten", and the
-// language of the interface.
+// The left sidebar: "Vorgänge", "Postausgang" and "Verwaltung › Administration ›
+// Agenturstammdaten", and the language of the interface.
 import { useTranslation } from 'react-i18next';
 import { UI_LANGUAGES } from '../i18n';
 import type { UiLanguage } from '../i18n';
@@ -39,6 +39,7 @@ export function Sidebar() {
         <nav aria-label={t('nav.label')}>
           <ul className="nav">
             <li>{item({ name: 'bookings' }, t('nav.bookings'), bookingsActive)}</li>
+            <li>{item({ name: 'outbox' }, t('nav.outbox'), screen.name === 'outbox')}</li>
             <li>
               <span className="nav-group">{t('nav.admin')}</span>
               <ul>

@@ -12,6 +12,7 @@ export const de = {
   nav: {
     label: 'Hauptnavigation',
     bookings: 'Vorgänge',
+    outbox: 'Postausgang',
     admin: 'Verwaltung',
     administration: 'Administration',
     agencySettings: 'Agenturstammdaten',
@@ -163,6 +164,33 @@ export const de = {
       mailState: 'Atmosfair-Mail',
     },
   },
+  outbox: {
+    title: 'Postausgang',
+    empty: 'Der Postausgang ist leer: keine Mail wartet, keine ist fehlgeschlagen oder unklar.',
+    columns: {
+      booking: 'Vorgang',
+      customer: 'Kunde',
+      state: 'Zustand',
+      reason: 'Anlass',
+      attempts: 'Versuche',
+      detail: 'Einzelheiten',
+      actions: 'Aktionen',
+    },
+    markedAt: 'Vorgemerkt seit {{at}}',
+    nextAttempt: 'Nächster Versuch ab {{at}}',
+    uncertainHint: 'Vielleicht angekommen: bitte beim Kunden oder im Mailserver nachsehen.',
+    retry: 'Erneut versuchen',
+    markSent: 'Als gesendet bestätigen',
+    confirmRetry: 'Die Mail zu Vorgang {{number}} mit dem nächsten Nachtlauf erneut senden?',
+    confirmRetryUncertain:
+      'Die Mail zu Vorgang {{number}} ist vielleicht schon angekommen. ' +
+      'Trotzdem erneut senden? Der Kunde bekommt sie dann womöglich zweimal.',
+    confirmMarkSent:
+      'Bestätigen, dass die Mail zu Vorgang {{number}} beim Kunden angekommen ist? ' +
+      'Sie wird dann nicht mehr gesendet.',
+    retried: 'Die Mail zu Vorgang {{number}} ist wieder vorgemerkt.',
+    confirmed: 'Die Mail zu Vorgang {{number}} gilt jetzt als gesendet.',
+  },
   booking: {
     title: 'Vorgang {{number}}',
     new: 'neu',
@@ -246,7 +274,9 @@ export const de = {
       previewSubject: 'Betreff',
       previewText: 'Textfassung',
       previewHtml: 'HTML-Fassung',
-      previewHide: 'Vorschau schließen',
+      previewHide: 'Schließen',
+      showSent: 'Gesendete Mail anzeigen',
+      sentCopyTitle: 'Gesendete Mail (Kopie)',
     },
   },
 } as const;

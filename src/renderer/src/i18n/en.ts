@@ -13,6 +13,7 @@ export const en: Texts = {
   nav: {
     label: 'Main navigation',
     bookings: 'Bookings',
+    outbox: 'Outbox',
     admin: 'Management',
     administration: 'Administration',
     agencySettings: 'Agency settings',
@@ -163,6 +164,33 @@ export const en: Texts = {
       mailState: 'Atmosfair mail',
     },
   },
+  outbox: {
+    title: 'Outbox',
+    empty: 'The outbox is empty: no mail is waiting, none has failed or is uncertain.',
+    columns: {
+      booking: 'Booking',
+      customer: 'Customer',
+      state: 'State',
+      reason: 'Occasion',
+      attempts: 'Attempts',
+      detail: 'Details',
+      actions: 'Actions',
+    },
+    markedAt: 'Marked since {{at}}',
+    nextAttempt: 'Next attempt from {{at}}',
+    uncertainHint: 'Perhaps delivered: please check with the customer or the mail server.',
+    retry: 'Try again',
+    markSent: 'Confirm as sent',
+    confirmRetry: 'Send the mail for booking {{number}} again with the next night run?',
+    confirmRetryUncertain:
+      'The mail for booking {{number}} may already have arrived. ' +
+      'Send it again anyway? The customer may then get it twice.',
+    confirmMarkSent:
+      'Confirm that the mail for booking {{number}} reached the customer? ' +
+      'It will then not be sent again.',
+    retried: 'The mail for booking {{number}} is marked again.',
+    confirmed: 'The mail for booking {{number}} now counts as sent.',
+  },
   booking: {
     title: 'Booking {{number}}',
     new: 'new',
@@ -246,7 +274,9 @@ export const en: Texts = {
       previewSubject: 'Subject',
       previewText: 'Plain text',
       previewHtml: 'HTML version',
-      previewHide: 'Close preview',
+      previewHide: 'Close',
+      showSent: 'Show sent mail',
+      sentCopyTitle: 'Sent mail (copy)',
     },
   },
 };

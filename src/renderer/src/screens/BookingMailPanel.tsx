@@ -1,9 +1,9 @@
-// The panel "Atmosfair-Mail" on a booking: why it is or is not marked, what was sent when, and
-// a preview of exactly the mail the night run would send.
-import { useState } from 'react';
+// The panel "Atmosfair-Mail" on a booking: why it is or is not marked, what was sent when (with
+// a copy of each sent mail), and a preview of exactly the mail the night run would send.
 import { useTranslation } from 'react-i18next';
-import type { BookingDetail, MailPreview, MarkSummary } from '../../../shared/contract';
-import { Banner, Busy, Section } from '../components/layout';
+import type { BookingDetail, MarkSummary } from '../../../shared/contract';
+import { MailToggle } from '../components/MailView';
+import { Section } from '../components/layout';
 import { formatDateTime } from '../lib/format';
 import { request } from '../lib/request';
 import { OutcomeText } from '../components/OutcomeText';
@@ -71,12 +71,25 @@ function MailDetails({ booking }: { booking: BookingDetail }) {
                 recipient: mail.recipient,
               })}
               <span className="muted"> · {mail.subject}</span>
+              <MailToggle
+                showLabel={t('booking.mail.showSent')}
+                title={t('booking.mail.sentCopyTitle')}
+                load={() => request(() => window.api.bookings.sentMail({ id: mail.id }))}
+                testId={`sent-mail-${mail.id}`}
+              />
             </li>
           ))}
         </ul>
       )}
 
-      <MailPreviewBlock bookingId={booking.id} />
+      <div className="preview">
+        <MailToggle
+          showLabel={t('booking.mail.preview')}
+          title={t('booking.mail.previewTitle')}
+          load={() => request(() => window.api.bookings.previewMail({ id: booking.id }))}
+          testId="mail-preview"
+        />
+      </div>
     </div>
   );
 }
@@ -99,59 +112,4 @@ function MarkSentence({ mark }: { mark: MarkSummary }) {
     default:
       return <>{t('booking.mail.marked', { at, reason })}</>;
   }
-}
-
-function MailPreviewBlock({ bookingId }: { bookingId: number }) {
-  const { t } = useTranslation();
-  const [preview, setPreview] = useState<MailPreview | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  const [loading, setLoading] = useState(false);
-
-  const load = async () => {
-    setLoading(true);
-    setError(null);
-    const result = await request(() => window.api.bookings.previewMail({ id: bookingId }));
-    setLoading(false);
-    if (result.ok) setPreview(result.value);
-    else setError(result.error.message);
-  };
-
-  return (
-    <div className="preview">
-      <div className="button-row">
-        {preview ? (
-          <button type="button" className="secondary" onClick={() => setPreview(null)}>
-            {t('booking.mail.previewHide')}
-          </button>
-        ) : (
-          <button type="button" className="secondary" onClick={load} disabled={loading}>
-            {t('booking.mail.preview')}
-          </button>
-        )}
-        {loading ? <Busy label={t('app.loading')} /> : null}
-      </div>
-      {error ? <Banner tone="error">{error}</Banner> : null}
-      {preview ? (
-        <div className="preview-body" data-testid="mail-preview">
-          <h3>{t('booking.mail.previewTitle')}</h3>
-          <dl className="facts">
-            <dt>{t('booking.mail.previewTo')}</dt>
-            <dd>{preview.to}</dd>
-            <dt>{t('booking.mail.previewSubject')}</dt>
-            <dd data-testid="mail-preview-subject">{preview.subject}</dd>
-          </dl>
-          <h4>{t('booking.mail.previewHtml')}</h4>
-          {/* An empty sandbox: the mail's HTML can run no script and reach nothing. */}
-          <iframe
-            className="preview-html"
-            title={t('booking.mail.previewHtml')}
-            sandbox=""
-            srcDoc={preview.html}
-          />
-          <h4>{t('booking.mail.previewText')}</h4>
-          <pre className="preview-text">{preview.text}</pre>
-        </div>
-      ) : null}
-    </div>
-  );
 }
