@@ -84,7 +84,7 @@ export function OutboxScreen() {
       </header>
 
       <Section title={t('settings.nightRun.title')}>
-        <NightRunControls onFinished={() => setReload((n) => n + 1)} />
+        <NightRunControls refreshKey={reload} onFinished={() => setReload((n) => n + 1)} />
       </Section>
 
       {notice ? (
