@@ -346,7 +346,8 @@ describe('from a booking to the customer’s inbox', { timeout: 60_000 }, () => 
     await row.getByRole('button', { name: 'Erneut versuchen' }).click();
     expect(await textOf(page.getByTestId('outbox-notice'))).toContain('wieder vorgemerkt');
     await row.getByText('vorgemerkt', { exact: true }).waitFor();
-    expect(await textOf(page.getByTestId('night-run-pending'))).toBe('1');
+    // The status is read again after the action, so the count follows.
+    await expect.poll(() => page.getByTestId('night-run-pending').textContent()).toBe('1');
     await screenshot(page, '15-outbox-retried');
     expect(smtp.mails).toHaveLength(1);
   });
