@@ -116,6 +116,8 @@ export const de = {
       password: 'Passwort',
       passwordSet: 'Passwort gespeichert',
       passwordNotSet: 'Kein Passwort gespeichert',
+      passwordRemove: 'Gespeichertes Passwort löschen',
+      passwordRemoveConfirm: 'Das gespeicherte SMTP-Passwort wirklich löschen?',
       passwordHint: 'Ein neues Passwort wird beim Speichern übernommen.',
       testConnection: 'Verbindung testen',
       testing: 'Verbindung wird geprüft …',

@@ -116,6 +116,8 @@ export const en: Texts = {
       password: 'Password',
       passwordSet: 'Password stored',
       passwordNotSet: 'No password stored',
+      passwordRemove: 'Delete stored password',
+      passwordRemoveConfirm: 'Really delete the stored SMTP password?',
       passwordHint: 'A new password is stored when you save.',
       testConnection: 'Test connection',
       testing: 'Testing the connection …',

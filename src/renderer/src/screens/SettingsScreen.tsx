@@ -160,6 +160,13 @@ export function SettingsScreen() {
     setSavedCount((n) => n + 1);
   };
 
+  const removePassword = async () => {
+    if (!window.confirm(t('settings.delivery.passwordRemoveConfirm'))) return;
+    const result = await request(() => window.api.settings.setSmtpPassword({ password: '' }));
+    if (result.ok) setView({ ...view, smtpPasswordSet: result.value.smtpPasswordSet });
+    else setSaveState({ kind: 'refused', message: result.error.message });
+  };
+
   const testConnection = async () => {
     setConnection({ kind: 'testing' });
     const result = await request(() => window.api.settings.testConnection());
@@ -318,14 +325,21 @@ export function SettingsScreen() {
                   span={3}
                   onChange={setPassword}
                 />
-                <p
-                  className={`span-6 password-state${view.smtpPasswordSet ? ' is-set' : ''}`}
-                  data-testid="smtp-password-state"
-                >
-                  {view.smtpPasswordSet
-                    ? `✓ ${t('settings.delivery.passwordSet')}`
-                    : t('settings.delivery.passwordNotSet')}
-                </p>
+                <div className="span-6 button-row">
+                  <span
+                    className={`password-state${view.smtpPasswordSet ? ' is-set' : ''}`}
+                    data-testid="smtp-password-state"
+                  >
+                    {view.smtpPasswordSet
+                      ? `✓ ${t('settings.delivery.passwordSet')}`
+                      : t('settings.delivery.passwordNotSet')}
+                  </span>
+                  {view.smtpPasswordSet ? (
+                    <button type="button" className="link danger" onClick={removePassword}>
+                      {t('settings.delivery.passwordRemove')}
+                    </button>
+                  ) : null}
+                </div>
               </>
             )}
 
