@@ -56,6 +56,8 @@ export interface AppOptions {
   smtpTimeouts?: NightRunContext['smtpTimeouts'];
   /** For tests: the wait between tries within a run. */
   sleep?: NightRunContext['sleep'];
+  /** How often the scheduler looks at the clock; 30 seconds unless a test says otherwise. */
+  schedulerTickMs?: number;
 }
 
 export interface App {
@@ -243,6 +245,7 @@ export function openApp(options: AppOptions): App {
       return last ? new Date(last.startedAt) : null;
     },
     run: () => nightRun('schedule'),
+    tickMs: options.schedulerTickMs,
   });
 
   return {

@@ -16,7 +16,7 @@ import {
 } from '../../../shared/marking-rule';
 import { travelDate } from '../../../shared/travel-date';
 import { localDate, type Clock } from '../clock';
-import type { Db } from '../store/database';
+import { prepared, type Db } from '../store/database';
 import {
   findBooking,
   insertBooking,
@@ -113,11 +113,11 @@ export function ruleInputFor(db: Db, bookingId: number, today: string): RuleInpu
 function hasObjected(db: Db, email: string): boolean {
   const address = normaliseEmail(email);
   if (address === '') return false;
-  return (
-    db
-      .prepare('SELECT 1 FROM bookings WHERE objected = 1 AND lower(trim(email)) = ? LIMIT 1')
-      .get(address) !== undefined
+  const statement = prepared(
+    db,
+    'SELECT 1 FROM bookings WHERE objected = 1 AND lower(trim(email)) = ? LIMIT 1',
   );
+  return statement.get(address) !== undefined;
 }
 
 /** Turns a rule outcome into marks: create (once), withdraw, or leave alone. */

@@ -7,9 +7,9 @@ import { decideMark } from '../../../shared/marking-rule';
 import { applyOutcome, ruleInputFor } from '../bookings/bookings-service';
 import { localDate, type Clock } from '../clock';
 import { maskEmail, type Logger } from '../logger';
-import { composeAtmosfairMail, MailConfigurationError } from '../mail/compose';
+import { composeAtmosfairMail, MailConfigurationError, type ComposedMail } from '../mail/compose';
 import { createDelivery, DeliveryError, type Delivery } from '../mail/delivery';
-import type { Db } from '../store/database';
+import { prepared, type Db } from '../store/database';
 import { findBooking, listServices } from '../store/bookings-store';
 import {
   claimMark,
@@ -34,6 +34,7 @@ export const IN_RUN_RETRY_DELAYS_MS = [5_000, 20_000] as const;
 /** Across runs: 15 minutes after the first try, doubling, at most 12 hours. */
 const RETRY_BASE_MS = 15 * 60_000;
 const RETRY_CAP_MS = 12 * 60 * 60_000;
+const HEARTBEAT_EVERY_MS = 30_000;
 
 export interface NightRunContext {
   db: Db;
@@ -95,6 +96,15 @@ export async function runNightRun(
   };
   let runId = 0;
   let delivery: Delivery | null = null;
+  // The lock's heartbeat: often enough to tell a live run from a dead one, rarely enough to
+  // cost nothing (each beat is a durable write).
+  let lastBeat = ctx.clock().getTime();
+  const beat = (force = false) => {
+    const now = ctx.clock();
+    if (!force && now.getTime() - lastBeat < HEARTBEAT_EVERY_MS) return;
+    heartbeatRunLock(ctx.db, owner, now);
+    lastBeat = now.getTime();
+  };
   let abortMessage: string | null = null;
 
   try {
@@ -125,16 +135,8 @@ export async function runNightRun(
     ctx.onProgress?.({ done, total: summary.due });
     for (let pass = 0; delivery && queue.length > 0; pass += 1) {
       const again: number[] = [];
-      for (const markId of queue) {
-        let result: MarkResult;
-        try {
-          result = await processMark(ctx, delivery, markId, log);
-        } catch (error) {
-          if (!(error instanceof ConfigurationStop)) throw error;
-          abortMessage = error.message;
-          break;
-        }
-        heartbeatRunLock(ctx.db, owner, ctx.clock());
+      const stop = await runPass(ctx, delivery, queue, log, (markId, result) => {
+        beat();
         if (result === 'retry' && pass < IN_RUN_RETRY_DELAYS_MS.length) {
           again.push(markId);
         } else {
@@ -142,14 +144,15 @@ export async function runNightRun(
           done += 1;
           ctx.onProgress?.({ done, total: summary.due });
         }
-      }
+      });
+      if (stop !== null) abortMessage = stop;
       if (abortMessage !== null || again.length === 0) {
         // A run stopped by a configuration error leaves the queued retries for a later run.
         summary.retrying += abortMessage !== null ? again.length : 0;
         break;
       }
       await (ctx.sleep ?? sleep)(IN_RUN_RETRY_DELAYS_MS[pass]!);
-      heartbeatRunLock(ctx.db, owner, ctx.clock());
+      beat(true);
       queue = again;
     }
   } finally {
@@ -210,17 +213,121 @@ function openDelivery(ctx: NightRunContext, settings: ReturnType<typeof readSett
 /** Stops the whole run: login, TLS or configuration, not this booking's fault. */
 class ConfigurationStop extends Error {}
 
-async function processMark(
+/** A mark whose mail is composed and ready to be claimed and handed over. */
+interface ReadyMail {
+  markId: number;
+  attempts: number;
+  previousState: 'marked' | 'retry';
+  bookingId: number;
+  bookingNumber: string;
+  mail: ComposedMail;
+  serviceIds: number[];
+}
+
+type Prepared = { kind: 'ready'; ready: ReadyMail } | { kind: 'done'; result: MarkResult };
+type Handover = { ok: true; response: string } | { ok: false; error: unknown };
+
+/**
+ * One pass over the queue, as a pipeline: while mail k is on the wire, mail k+1 is checked and
+ * composed; when k's reply is in, its outcome and the claim of k+1 are written in one durable
+ * transaction. Returns the message of a configuration stop, or null.
+ */
+async function runPass(
   ctx: NightRunContext,
   delivery: Delivery,
-  markId: number,
+  queue: readonly number[],
   log: Logger,
-): Promise<MarkResult> {
+  onResult: (markId: number, result: MarkResult) => void,
+): Promise<string | null> {
+  let inFlight: { ready: ReadyMail; handover: Promise<Handover> } | null = null;
+  let preparing: Promise<Prepared> | null =
+    queue.length > 0 ? prepareMark(ctx, queue[0]!, log) : null;
+  let stop: string | null = null;
+
+  for (let i = 0; preparing !== null; i += 1) {
+    let prepared: Prepared | null;
+    try {
+      prepared = await preparing;
+    } catch (error) {
+      if (!(error instanceof ConfigurationStop)) throw error;
+      stop = error.message;
+      prepared = null;
+    }
+    const previous = inFlight ? { ready: inFlight.ready, handover: await inFlight.handover } : null;
+    inFlight = null;
+
+    // One durable write: the outcome of the mail just answered, and the claim of the next.
+    const nowIso = ctx.clock().toISOString();
+    // Written inside the transaction's callback, read after it.
+    const written: { claimed: ReadyMail | null; previousResult: MarkResult | null } = {
+      claimed: null,
+      previousResult: null,
+    };
+    ctx.db.transaction(() => {
+      if (previous) {
+        try {
+          written.previousResult = settle(
+            ctx,
+            delivery,
+            previous.ready,
+            previous.handover,
+            nowIso,
+            log,
+          );
+        } catch (error) {
+          if (!(error instanceof ConfigurationStop)) throw error;
+          stop = error.message;
+        }
+      }
+      if (stop === null && prepared?.kind === 'ready' && claim(ctx, prepared.ready, nowIso)) {
+        written.claimed = prepared.ready;
+      }
+    })();
+    const current = written.claimed;
+    if (previous && written.previousResult) onResult(previous.ready.markId, written.previousResult);
+    if (prepared?.kind === 'done') onResult(queue[i]!, prepared.result);
+    else if (prepared?.kind === 'ready' && !current && stop === null)
+      onResult(queue[i]!, 'skipped');
+    if (stop !== null) break;
+
+    if (current) {
+      inFlight = {
+        ready: current,
+        handover: delivery
+          .deliver(current.mail, `${current.bookingNumber}-${current.markId}.eml`)
+          .then(
+            (receipt): Handover => ({ ok: true, response: receipt.response }),
+            (error: unknown): Handover => ({ ok: false, error }),
+          ),
+      };
+    }
+    preparing = i + 1 < queue.length ? prepareMark(ctx, queue[i + 1]!, log) : null;
+  }
+
+  // The last mail of the pass (or the one in flight when the run had to stop).
+  if (inFlight) {
+    const handover = await inFlight.handover;
+    const nowIso = ctx.clock().toISOString();
+    try {
+      const result = ctx.db.transaction(() =>
+        settle(ctx, delivery, inFlight!.ready, handover, nowIso, log),
+      )();
+      onResult(inFlight.ready.markId, result);
+    } catch (error) {
+      if (!(error instanceof ConfigurationStop)) throw error;
+      stop ??= error.message;
+    }
+  }
+  return stop;
+}
+
+/** Checks the rule again and composes the mail; withdraws a mark that no longer holds. */
+async function prepareMark(ctx: NightRunContext, markId: number, log: Logger): Promise<Prepared> {
   const mark = findMark(ctx.db, markId);
-  if (!mark || (mark.state !== 'marked' && mark.state !== 'retry')) return 'skipped';
+  if (!mark || (mark.state !== 'marked' && mark.state !== 'retry'))
+    return { kind: 'done', result: 'skipped' };
   const booking = findBooking(ctx.db, mark.bookingId);
-  if (!booking) return 'skipped';
-  const previousState = mark.state;
+  if (!booking) return { kind: 'done', result: 'skipped' };
 
   // 1. Check the rule again: a mark that no longer holds is withdrawn, not mailed.
   const today = localDate(ctx.clock(), ctx.timeZone);
@@ -231,23 +338,21 @@ async function processMark(
       applyOutcome(ctx.db, booking.id, outcome, nowIso);
       // "atmosfair disabled" leaves marks alone on save; at send time it withdraws them too.
       if (outcome.decision === 'ignore') {
-        ctx.db
-          .prepare(
-            `UPDATE marks SET state = 'withdrawn', withdrawn_reason = ?, updated_at = ?
-             WHERE id = ? AND state IN ('marked', 'retry')`,
-          )
-          .run(outcome.reason, nowIso, mark.id);
+        prepared(
+          ctx.db,
+          `UPDATE marks SET state = 'withdrawn', withdrawn_reason = ?, updated_at = ?
+           WHERE id = ? AND state IN ('marked', 'retry')`,
+        ).run(outcome.reason, nowIso, mark.id);
       }
     })();
     log.info({ booking: booking.number, reason: outcome.reason }, 'Vormerkung zurückgezogen');
-    return 'withdrawn';
+    return { kind: 'done', result: 'withdrawn' };
   }
 
-  // 2. Compose exactly what goes out and claim the mark with it: only one run can win.
+  // 2. Compose exactly what goes out.
   const services = listServices(ctx.db, booking.id);
-  let mail;
   try {
-    mail = await composeAtmosfairMail({
+    const mail = await composeAtmosfairMail({
       settings: readSettings(ctx.db),
       bookingNumber: booking.number,
       markId: mark.id,
@@ -255,74 +360,81 @@ async function processMark(
       services,
       date: ctx.clock(),
     });
+    return {
+      kind: 'ready',
+      ready: {
+        markId: mark.id,
+        attempts: mark.attempts,
+        previousState: mark.state,
+        bookingId: booking.id,
+        bookingNumber: booking.number,
+        mail,
+        serviceIds: services.map((s) => s.id),
+      },
+    };
   } catch (error) {
     if (error instanceof MailConfigurationError) throw new ConfigurationStop(error.message);
     throw error;
   }
-  const claimed = claimMark(
-    ctx.db,
-    mark.id,
-    {
-      messageId: mail.messageId,
-      recipient: mail.to,
-      subject: mail.subject,
-      serviceIds: services.map((s) => s.id),
-      raw: mail.raw,
-    },
-    ctx.clock().toISOString(),
-  );
-  if (!claimed) {
-    log.info({ booking: booking.number }, 'Vormerkung wird bereits bearbeitet, übersprungen');
-    return 'skipped';
-  }
+}
 
-  // 3. Hand it over and record the outcome.
-  try {
-    const receipt = await delivery.deliver(mail, `${booking.number}-${mark.id}.eml`);
-    const nowIso = ctx.clock().toISOString();
-    if (delivery.testMode) {
-      // Test mode: nothing counts as sent until it really went out, so the mark stays.
-      unclaimMark(ctx.db, mark.id, previousState, nowIso);
-      log.info({ booking: booking.number }, 'Testmodus: Mail als .eml geschrieben');
-      return 'written';
-    }
-    ctx.db.transaction(() => {
-      recordSent(ctx.db, mark.id, nowIso);
-      // A service added (or an address changed) while this mail was on its way is not covered
-      // by it: the rule, applied to the booking as it is now, marks it again.
-      const after = decideMark(
-        ruleInputFor(ctx.db, booking.id, localDate(ctx.clock(), ctx.timeZone)),
-      );
-      if (after.decision === 'mark') applyOutcome(ctx.db, booking.id, after, nowIso);
-    })();
-    log.info(
-      { booking: booking.number, to: maskEmail(mail.to), reply: receipt.response },
-      'Mail gesendet',
-    );
-    return 'sent';
-  } catch (error) {
-    return recordFailure(
-      ctx,
-      mark.id,
-      mark.attempts + 1,
-      previousState,
-      booking.number,
-      error,
-      log,
-    );
+/** Claims the mark together with the exact message about to go out: only one run can win. */
+function claim(ctx: NightRunContext, ready: ReadyMail, nowIso: string): boolean {
+  return claimMark(
+    ctx.db,
+    ready.markId,
+    {
+      messageId: ready.mail.messageId,
+      recipient: ready.mail.to,
+      subject: ready.mail.subject,
+      serviceIds: ready.serviceIds,
+      raw: ready.mail.raw,
+    },
+    nowIso,
+  );
+}
+
+/** Records what became of a handed-over mail. Runs inside the caller's transaction. */
+function settle(
+  ctx: NightRunContext,
+  delivery: Delivery,
+  ready: ReadyMail,
+  handover: Handover,
+  nowIso: string,
+  log: Logger,
+): MarkResult {
+  if (!handover.ok) {
+    return recordFailure(ctx, ready, handover.error, nowIso, log);
   }
+  if (delivery.testMode) {
+    // Test mode: nothing counts as sent until it really went out, so the mark stays.
+    unclaimMark(ctx.db, ready.markId, ready.previousState, nowIso);
+    log.info({ booking: ready.bookingNumber }, 'Testmodus: Mail als .eml geschrieben');
+    return 'written';
+  }
+  recordSent(ctx.db, ready.markId, nowIso);
+  // A service added (or an address changed) while this mail was on its way is not covered by
+  // it: the rule, applied to the booking as it is now, marks it again.
+  const after = decideMark(
+    ruleInputFor(ctx.db, ready.bookingId, localDate(ctx.clock(), ctx.timeZone)),
+  );
+  if (after.decision === 'mark') applyOutcome(ctx.db, ready.bookingId, after, nowIso);
+  log.info(
+    { booking: ready.bookingNumber, to: maskEmail(ready.mail.to), reply: handover.response },
+    'Mail gesendet',
+  );
+  return 'sent';
 }
 
 function recordFailure(
   ctx: NightRunContext,
-  markId: number,
-  attempts: number,
-  previousState: 'marked' | 'retry',
-  bookingNumber: string,
+  ready: ReadyMail,
   error: unknown,
+  nowIso: string,
   log: Logger,
 ): MarkResult {
-  const nowIso = ctx.clock().toISOString();
+  const { markId, bookingNumber, previousState } = ready;
+  const attempts = ready.attempts + 1;
   const failure =
     error instanceof DeliveryError
       ? error

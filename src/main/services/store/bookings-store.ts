@@ -1,7 +1,7 @@
 // Bookings and their services in SQLite: numbering, reading, writing, searching.
 import type { BookingStatus, Customer, Language, ServiceInput } from '../../../shared/domain';
 import type { StoredService } from '../../../shared/contract';
-import type { Db } from './database';
+import { prepared, type Db } from './database';
 
 export interface BookingRow {
   id: number;
@@ -50,18 +50,17 @@ interface RawService {
 
 /** Gives the next booking number of a year: `2026-00001`, `2026-00002`, … */
 export function nextBookingNumber(db: Db, year: number): string {
-  const row = db
-    .prepare(
-      `INSERT INTO booking_numbers (year, last) VALUES (?, 1)
+  const row = prepared(
+    db,
+    `INSERT INTO booking_numbers (year, last) VALUES (?, 1)
        ON CONFLICT (year) DO UPDATE SET last = last + 1
        RETURNING last`,
-    )
-    .get(year) as { last: number };
+  ).get(year) as { last: number };
   return `${year}-${String(row.last).padStart(5, '0')}`;
 }
 
 export function findBooking(db: Db, id: number): BookingRow | null {
-  const raw = db.prepare('SELECT * FROM bookings WHERE id = ?').get(id) as RawBooking | undefined;
+  const raw = prepared(db, 'SELECT * FROM bookings WHERE id = ?').get(id) as RawBooking | undefined;
   return raw ? toBooking(raw) : null;
 }
 
@@ -70,20 +69,19 @@ export function insertBooking(
   fields: { number: string; status: BookingStatus; customer: Customer; atmosfairMail: boolean },
   now: string,
 ): number {
-  const result = db
-    .prepare(
-      `INSERT INTO bookings (number, status, salutation, first_name, last_name, email, language,
+  const result = prepared(
+    db,
+    `INSERT INTO bookings (number, status, salutation, first_name, last_name, email, language,
          objected, objected_on, atmosfair_mail, created_at, updated_at)
        VALUES (@number, @status, @salutation, @firstName, @lastName, @email, @language,
          @objected, @objectedOn, @atmosfairMail, @now, @now)`,
-    )
-    .run({
-      ...customerParams(fields.customer),
-      number: fields.number,
-      status: fields.status,
-      atmosfairMail: fields.atmosfairMail ? 1 : 0,
-      now,
-    });
+  ).run({
+    ...customerParams(fields.customer),
+    number: fields.number,
+    status: fields.status,
+    atmosfairMail: fields.atmosfairMail ? 1 : 0,
+    now,
+  });
   return Number(result.lastInsertRowid);
 }
 
@@ -93,7 +91,8 @@ export function updateBooking(
   fields: { status: BookingStatus; customer: Customer; atmosfairMail: boolean },
   now: string,
 ): void {
-  db.prepare(
+  prepared(
+    db,
     `UPDATE bookings SET status = @status, salutation = @salutation, first_name = @firstName,
        last_name = @lastName, email = @email, language = @language, objected = @objected,
        objected_on = @objectedOn, atmosfair_mail = @atmosfairMail, updated_at = @now
@@ -113,15 +112,17 @@ export function recordDecision(
   decision: { decision: string; reason: string },
   now: string,
 ): void {
-  db.prepare(
+  prepared(
+    db,
     'UPDATE bookings SET mail_decision = ?, mail_reason = ?, mail_decided_at = ? WHERE id = ?',
   ).run(decision.decision, decision.reason, now, bookingId);
 }
 
 export function listServices(db: Db, bookingId: number): StoredService[] {
-  const rows = db
-    .prepare('SELECT * FROM services WHERE booking_id = ? ORDER BY position, id')
-    .all(bookingId) as RawService[];
+  const rows = prepared(
+    db,
+    'SELECT * FROM services WHERE booking_id = ? ORDER BY position, id',
+  ).all(bookingId) as RawService[];
   return rows.map(toService);
 }
 
@@ -138,14 +139,16 @@ export function replaceServices(
 ): void {
   const existing = new Set(listServices(db, bookingId).map((s) => s.id));
   const kept = new Set<number>();
-  const update = db.prepare(
+  const update = prepared(
+    db,
     `UPDATE services SET position = @position, type = @type, description = @description,
        start_date = @startDate, end_date = @endDate, travellers = @travellers,
        departure_airport = @departureAirport, arrival_airport = @arrivalAirport,
        flight_number = @flightNumber, cabin_class = @cabinClass
      WHERE id = @id AND booking_id = @bookingId`,
   );
-  const insert = db.prepare(
+  const insert = prepared(
+    db,
     `INSERT INTO services (booking_id, position, type, description, start_date, end_date,
        travellers, departure_airport, arrival_airport, flight_number, cabin_class)
      VALUES (@bookingId, @position, @type, @description, @startDate, @endDate, @travellers,
@@ -162,7 +165,7 @@ export function replaceServices(
     }
   });
 
-  const remove = db.prepare('DELETE FROM services WHERE id = ?');
+  const remove = prepared(db, 'DELETE FROM services WHERE id = ?');
   for (const id of existing) if (!kept.has(id)) remove.run(id);
 }
 
@@ -180,9 +183,9 @@ export interface BookingSummaryRow {
 /** Bookings whose number or customer name contains `query`, newest first. */
 export function searchBookings(db: Db, query: string, limit = 500): BookingSummaryRow[] {
   const pattern = `%${escapeLike(query.trim())}%`;
-  return db
-    .prepare(
-      `SELECT b.id, b.number, b.first_name, b.last_name, b.status,
+  return prepared(
+    db,
+    `SELECT b.id, b.number, b.first_name, b.last_name, b.status,
          (SELECT MIN(s.start_date) FROM services s WHERE s.booking_id = b.id) AS travel_date,
          (SELECT m.state FROM marks m WHERE m.booking_id = b.id
             AND m.state IN ('marked', 'sending', 'retry', 'uncertain')) AS open_mark_state,
@@ -195,8 +198,7 @@ export function searchBookings(db: Db, query: string, limit = 500): BookingSumma
           OR td_fold(b.last_name || ', ' || b.first_name) LIKE td_fold(@pattern) ESCAPE '\\'
        ORDER BY b.id DESC
        LIMIT @limit`,
-    )
-    .all({ pattern, limit }) as BookingSummaryRow[];
+  ).all({ pattern, limit }) as BookingSummaryRow[];
 }
 
 function escapeLike(text: string): string {

@@ -3,7 +3,7 @@
 // move the same mark.
 import type { MarkReason } from '../../../shared/marking-rule';
 import type { SentMailSummary } from '../../../shared/contract';
-import type { Db } from './database';
+import { prepared, type Db } from './database';
 
 export type MarkState =
   'marked' | 'sending' | 'sent' | 'retry' | 'failed' | 'uncertain' | 'withdrawn';
@@ -44,25 +44,25 @@ const MARK_COLUMNS = `id, booking_id, reason, state, attempts, next_attempt_at, 
   last_reply_code, withdrawn_reason, created_at, updated_at`;
 
 export function openMark(db: Db, bookingId: number): MarkRow | null {
-  const raw = db
-    .prepare(`SELECT ${MARK_COLUMNS} FROM marks WHERE booking_id = ? AND state IN ${OPEN}`)
-    .get(bookingId) as RawMark | undefined;
+  const raw = prepared(
+    db,
+    `SELECT ${MARK_COLUMNS} FROM marks WHERE booking_id = ? AND state IN ${OPEN}`,
+  ).get(bookingId) as RawMark | undefined;
   return raw ? toMark(raw) : null;
 }
 
 export function findMark(db: Db, id: number): MarkRow | null {
-  const raw = db.prepare(`SELECT ${MARK_COLUMNS} FROM marks WHERE id = ?`).get(id) as
+  const raw = prepared(db, `SELECT ${MARK_COLUMNS} FROM marks WHERE id = ?`).get(id) as
     RawMark | undefined;
   return raw ? toMark(raw) : null;
 }
 
 export function createMark(db: Db, bookingId: number, reason: MarkReason, now: string): number {
-  const result = db
-    .prepare(
-      `INSERT INTO marks (booking_id, reason, state, created_at, updated_at)
+  const result = prepared(
+    db,
+    `INSERT INTO marks (booking_id, reason, state, created_at, updated_at)
        VALUES (?, ?, 'marked', ?, ?)`,
-    )
-    .run(bookingId, reason, now, now);
+  ).run(bookingId, reason, now, now);
   return Number(result.lastInsertRowid);
 }
 
@@ -71,31 +71,29 @@ export function createMark(db: Db, bookingId: number, reason: MarkReason, now: s
  * may already have arrived (uncertain), is left alone.
  */
 export function withdrawMark(db: Db, bookingId: number, reason: string, now: string): boolean {
-  const result = db
-    .prepare(
-      `UPDATE marks SET state = 'withdrawn', withdrawn_reason = ?, next_attempt_at = NULL,
+  const result = prepared(
+    db,
+    `UPDATE marks SET state = 'withdrawn', withdrawn_reason = ?, next_attempt_at = NULL,
          updated_at = ?
        WHERE booking_id = ? AND state IN ('marked', 'retry')`,
-    )
-    .run(reason, now, bookingId);
+  ).run(reason, now, bookingId);
   return result.changes > 0;
 }
 
 /** Ids of the marks a run should work on now: new marks, and retries whose time has come. */
 export function dueMarkIds(db: Db, now: string): number[] {
-  const rows = db
-    .prepare(
-      `SELECT id FROM marks
+  const rows = prepared(
+    db,
+    `SELECT id FROM marks
        WHERE state = 'marked' OR (state = 'retry' AND (next_attempt_at IS NULL OR next_attempt_at <= ?))
        ORDER BY id`,
-    )
-    .all(now) as { id: number }[];
+  ).all(now) as { id: number }[];
   return rows.map((row) => row.id);
 }
 
 export function countDueMarks(db: Db): number {
   return (
-    db.prepare("SELECT COUNT(*) AS n FROM marks WHERE state IN ('marked', 'retry')").get() as {
+    prepared(db, "SELECT COUNT(*) AS n FROM marks WHERE state IN ('marked', 'retry')").get() as {
       n: number;
     }
   ).n;
@@ -115,27 +113,27 @@ export interface ComposedAttempt {
  * can win: the update matches only while the mark is still waiting.
  */
 export function claimMark(db: Db, markId: number, attempt: ComposedAttempt, now: string): boolean {
-  const result = db
-    .prepare(
-      `UPDATE marks SET state = 'sending', attempts = attempts + 1, message_id = ?, recipient = ?,
+  const result = prepared(
+    db,
+    `UPDATE marks SET state = 'sending', attempts = attempts + 1, message_id = ?, recipient = ?,
          subject = ?, service_ids = ?, raw = ?, updated_at = ?
        WHERE id = ? AND state IN ('marked', 'retry')`,
-    )
-    .run(
-      attempt.messageId,
-      attempt.recipient,
-      attempt.subject,
-      JSON.stringify(attempt.serviceIds),
-      attempt.raw,
-      now,
-      markId,
-    );
+  ).run(
+    attempt.messageId,
+    attempt.recipient,
+    attempt.subject,
+    JSON.stringify(attempt.serviceIds),
+    attempt.raw,
+    now,
+    markId,
+  );
   return result.changes === 1;
 }
 
 /** Gives a claim back as if it never happened (configuration errors, test mode). */
 export function unclaimMark(db: Db, markId: number, state: 'marked' | 'retry', now: string): void {
-  db.prepare(
+  prepared(
+    db,
     `UPDATE marks SET state = ?, attempts = MAX(attempts - 1, 0), updated_at = ?
      WHERE id = ? AND state = 'sending'`,
   ).run(state, now, markId);
@@ -147,7 +145,8 @@ export function scheduleRetry(
   failure: { error: string; replyCode: number | null; nextAttemptAt: string },
   now: string,
 ): void {
-  db.prepare(
+  prepared(
+    db,
     `UPDATE marks SET state = 'retry', last_error = ?, last_reply_code = ?, next_attempt_at = ?,
        updated_at = ?
      WHERE id = ? AND state = 'sending'`,
@@ -160,7 +159,8 @@ export function failMark(
   failure: { error: string; replyCode: number | null },
   now: string,
 ): void {
-  db.prepare(
+  prepared(
+    db,
     `UPDATE marks SET state = 'failed', last_error = ?, last_reply_code = ?, next_attempt_at = NULL,
        updated_at = ?
      WHERE id = ? AND state = 'sending'`,
@@ -168,7 +168,8 @@ export function failMark(
 }
 
 export function markUncertain(db: Db, markId: number, error: string, now: string): void {
-  db.prepare(
+  prepared(
+    db,
     `UPDATE marks SET state = 'uncertain', last_error = ?, next_attempt_at = NULL, updated_at = ?
      WHERE id = ? AND state = 'sending'`,
   ).run(error, now, markId);
@@ -180,13 +181,12 @@ export function markUncertain(db: Db, markId: number, error: string, now: string
  * Call only while holding the run lock.
  */
 export function recoverInterruptedClaims(db: Db, now: string): number {
-  return db
-    .prepare(
-      `UPDATE marks SET state = 'uncertain', updated_at = ?,
+  return prepared(
+    db,
+    `UPDATE marks SET state = 'uncertain', updated_at = ?,
          last_error = 'Der Versand wurde unterbrochen (Programm beendet oder abgestürzt); ob die Mail ankam, ist unklar.'
        WHERE state = 'sending'`,
-    )
-    .run(now).changes;
+  ).run(now).changes;
 }
 
 /** Records the mail stored on a claimed (or uncertain) mark as sent, in one transaction. */
@@ -198,12 +198,11 @@ export function recordSent(
 ): boolean {
   return db
     .transaction(() => {
-      const row = db
-        .prepare(
-          `SELECT booking_id, message_id, recipient, subject, service_ids, raw FROM marks
+      const row = prepared(
+        db,
+        `SELECT booking_id, message_id, recipient, subject, service_ids, raw FROM marks
            WHERE id = ? AND state = ? AND raw IS NOT NULL`,
-        )
-        .get(markId, from) as
+      ).get(markId, from) as
         | {
             booking_id: number;
             message_id: string;
@@ -214,7 +213,8 @@ export function recordSent(
           }
         | undefined;
       if (!row) return false;
-      db.prepare(
+      prepared(
+        db,
         `INSERT INTO sent_mails (booking_id, mark_id, sent_at, recipient, subject, message_id,
            service_ids, raw)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -228,7 +228,8 @@ export function recordSent(
         row.service_ids,
         row.raw,
       );
-      db.prepare(
+      prepared(
+        db,
         `UPDATE marks SET state = 'sent', next_attempt_at = NULL, updated_at = ?, raw = NULL
          WHERE id = ?`,
       ).run(sentAt, markId);
@@ -253,7 +254,8 @@ export function requeueMark(db: Db, markId: number, now: string): boolean {
       }
       const other = openMark(db, mark.bookingId);
       if (other && other.id !== markId) return false;
-      db.prepare(
+      prepared(
+        db,
         `UPDATE marks SET state = 'marked', attempts = 0, next_attempt_at = NULL, updated_at = ?
          WHERE id = ?`,
       ).run(now, markId);
@@ -268,12 +270,11 @@ export function lastSentMail(db: Db, bookingId: number): SentMailSummary | null 
 
 /** The booking's sent mails, newest first. */
 export function listSentMails(db: Db, bookingId: number): SentMailSummary[] {
-  const rows = db
-    .prepare(
-      `SELECT id, sent_at, recipient, subject, message_id, service_ids FROM sent_mails
+  const rows = prepared(
+    db,
+    `SELECT id, sent_at, recipient, subject, message_id, service_ids FROM sent_mails
        WHERE booking_id = ? ORDER BY sent_at DESC, id DESC`,
-    )
-    .all(bookingId) as {
+  ).all(bookingId) as {
     id: number;
     sent_at: string;
     recipient: string;
@@ -292,16 +293,18 @@ export function listSentMails(db: Db, bookingId: number): SentMailSummary[] {
 }
 
 export function sentMailRaw(db: Db, sentMailId: number): { bookingId: number; raw: Buffer } | null {
-  const row = db.prepare('SELECT booking_id, raw FROM sent_mails WHERE id = ?').get(sentMailId) as
-    { booking_id: number; raw: Buffer } | undefined;
+  const row = prepared(db, 'SELECT booking_id, raw FROM sent_mails WHERE id = ?').get(
+    sentMailId,
+  ) as { booking_id: number; raw: Buffer } | undefined;
   return row ? { bookingId: row.booking_id, raw: row.raw } : null;
 }
 
 /** All marks of a booking, newest first: its mail history. */
 export function listMarks(db: Db, bookingId: number): MarkRow[] {
-  const rows = db
-    .prepare(`SELECT ${MARK_COLUMNS} FROM marks WHERE booking_id = ? ORDER BY id DESC`)
-    .all(bookingId) as RawMark[];
+  const rows = prepared(
+    db,
+    `SELECT ${MARK_COLUMNS} FROM marks WHERE booking_id = ? ORDER BY id DESC`,
+  ).all(bookingId) as RawMark[];
   return rows.map(toMark);
 }
 
@@ -315,9 +318,9 @@ export interface OutboxRow extends MarkRow {
  * their booking's latest mark (a failure the agent has since fixed drops out).
  */
 export function listOutbox(db: Db): OutboxRow[] {
-  const rows = db
-    .prepare(
-      `SELECT m.id, m.booking_id, m.reason, m.state, m.attempts, m.next_attempt_at, m.last_error,
+  const rows = prepared(
+    db,
+    `SELECT m.id, m.booking_id, m.reason, m.state, m.attempts, m.next_attempt_at, m.last_error,
          m.last_reply_code, m.withdrawn_reason, m.created_at, m.updated_at,
          b.number AS booking_number, trim(b.first_name || ' ' || b.last_name) AS customer_name
        FROM marks m JOIN bookings b ON b.id = m.booking_id
@@ -325,8 +328,7 @@ export function listOutbox(db: Db): OutboxRow[] {
           OR (m.state = 'failed' AND m.id = (SELECT MAX(id) FROM marks WHERE booking_id = m.booking_id))
        ORDER BY CASE m.state WHEN 'uncertain' THEN 0 WHEN 'failed' THEN 1 WHEN 'retry' THEN 2 ELSE 3 END,
          m.id`,
-    )
-    .all() as (RawMark & { booking_number: string; customer_name: string })[];
+  ).all() as (RawMark & { booking_number: string; customer_name: string })[];
   return rows.map((row) => ({
     ...toMark(row),
     bookingNumber: row.booking_number,

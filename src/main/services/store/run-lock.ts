@@ -2,7 +2,7 @@
 // instance and the headless command. The lock is a row; a holder that died (killed, crashed,
 // PC switched off) is recognised and replaced.
 import { hostname } from 'node:os';
-import type { Db } from './database';
+import { prepared, type Db } from './database';
 
 export interface LockHolder {
   owner: string;
@@ -22,7 +22,8 @@ export function acquireRunLock(db: Db, owner: string, now: Date): LockHolder | n
     .transaction((): LockHolder | null => {
       const holder = currentHolder(db);
       if (holder && isAlive(holder, now)) return holder;
-      db.prepare(
+      prepared(
+        db,
         `INSERT OR REPLACE INTO run_lock (id, owner, host, pid, acquired_at, heartbeat_at)
          VALUES (1, ?, ?, ?, ?, ?)`,
       ).run(owner, hostname(), process.pid, now.toISOString(), now.toISOString());
@@ -32,20 +33,21 @@ export function acquireRunLock(db: Db, owner: string, now: Date): LockHolder | n
 }
 
 export function heartbeatRunLock(db: Db, owner: string, now: Date): void {
-  db.prepare('UPDATE run_lock SET heartbeat_at = ? WHERE id = 1 AND owner = ?').run(
+  prepared(db, 'UPDATE run_lock SET heartbeat_at = ? WHERE id = 1 AND owner = ?').run(
     now.toISOString(),
     owner,
   );
 }
 
 export function releaseRunLock(db: Db, owner: string): void {
-  db.prepare('DELETE FROM run_lock WHERE id = 1 AND owner = ?').run(owner);
+  prepared(db, 'DELETE FROM run_lock WHERE id = 1 AND owner = ?').run(owner);
 }
 
 function currentHolder(db: Db): LockHolder | null {
-  const row = db
-    .prepare('SELECT owner, host, pid, heartbeat_at FROM run_lock WHERE id = 1')
-    .get() as { owner: string; host: string; pid: number; heartbeat_at: string } | undefined;
+  const row = prepared(
+    db,
+    'SELECT owner, host, pid, heartbeat_at FROM run_lock WHERE id = 1',
+  ).get() as { owner: string; host: string; pid: number; heartbeat_at: string } | undefined;
   return row
     ? { owner: row.owner, host: row.host, pid: row.pid, heartbeatAt: row.heartbeat_at }
     : null;

@@ -1,19 +1,26 @@
 // Agency settings as one JSON document in the `settings` table, parsed on every read: an older
 // document gains the defaults of newer fields, a damaged one falls back to the defaults.
 import { agencySettingsSchema, defaultSettings, type AgencySettings } from '../../../shared/domain';
-import type { Db } from './database';
+import { prepared, type Db } from './database';
 
 const KEY = 'agency';
 
-export function readSettings(db: Db): AgencySettings {
-  const row = db.prepare('SELECT value FROM settings WHERE key = ?').get(KEY) as
-    { value: string } | undefined;
-  const defaults = defaultSettings();
-  if (!row) return defaults;
+/** The last document read and what it parsed to: the night run reads settings for every mail. */
+let cache: { raw: string; settings: AgencySettings } | null = null;
 
+export function readSettings(db: Db): AgencySettings {
+  const row = prepared(db, 'SELECT value FROM settings WHERE key = ?').get(KEY) as
+    { value: string } | undefined;
+  if (!row) return defaultSettings();
+  if (cache?.raw !== row.value) cache = { raw: row.value, settings: parseSettings(row.value) };
+  return structuredClone(cache.settings);
+}
+
+function parseSettings(raw: string): AgencySettings {
+  const defaults = defaultSettings();
   let stored: unknown;
   try {
-    stored = JSON.parse(row.value);
+    stored = JSON.parse(raw);
   } catch {
     return defaults;
   }
@@ -23,23 +30,25 @@ export function readSettings(db: Db): AgencySettings {
 }
 
 export function writeSettings(db: Db, settings: AgencySettings): void {
-  db.prepare(
+  prepared(
+    db,
     'INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
   ).run(KEY, JSON.stringify(settings));
 }
 
 export function readSecret(db: Db, key: string): string | null {
-  const row = db.prepare('SELECT value FROM settings WHERE key = ?').get(`secret:${key}`) as
+  const row = prepared(db, 'SELECT value FROM settings WHERE key = ?').get(`secret:${key}`) as
     { value: string } | undefined;
   return row?.value ?? null;
 }
 
 export function writeSecret(db: Db, key: string, value: string | null): void {
   if (value === null) {
-    db.prepare('DELETE FROM settings WHERE key = ?').run(`secret:${key}`);
+    prepared(db, 'DELETE FROM settings WHERE key = ?').run(`secret:${key}`);
     return;
   }
-  db.prepare(
+  prepared(
+    db,
     'INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
   ).run(`secret:${key}`, value);
 }
