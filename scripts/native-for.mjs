@@ -13,9 +13,13 @@ const stamp = 'node_modules/.traveldesk-native-target';
 const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
 
 function loadsInNode() {
-  const probe = spawnSync(process.execPath, ['-e', "new (require('better-sqlite3'))(':memory:').close()"], {
-    encoding: 'utf8',
-  });
+  const probe = spawnSync(
+    process.execPath,
+    ['-e', "new (require('better-sqlite3'))(':memory:').close()"],
+    {
+      encoding: 'utf8',
+    },
+  );
   return probe.status === 0;
 }
 
@@ -28,7 +32,9 @@ if (target === 'node') {
     console.log('better-sqlite3 wird für Node neu gebaut …');
     run(npm, ['rebuild', 'better-sqlite3']);
     if (!loadsInNode()) {
-      console.error('better-sqlite3 lässt sich unter Node nicht laden. Bitte `npm ci` erneut ausführen.');
+      console.error(
+        'better-sqlite3 lässt sich unter Node nicht laden. Bitte `npm ci` erneut ausführen.',
+      );
       process.exit(1);
     }
   }
