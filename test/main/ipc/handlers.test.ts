@@ -190,6 +190,6 @@ describe('the IPC handlers', () => {
     const preview = await t.call('bookings.previewMail', { id: saved.booking.id });
     expect(preview.to).toBe('anna.schmidt@example.org');
     expect(preview.subject).toBe(`Ihre Reise ${saved.booking.number}: Klimaschutz mit atmosfair`);
-    expect(preview.text).toContain('Flug BER → JFK LH400');
+    expect(preview.text).toContain('Flug BER → JFK (LH400) – Hinflug');
   });
 });

@@ -69,8 +69,8 @@ describe('the atmosfair mail', () => {
     });
     expect(mail.subject).toBe('Ihre Reise 2026-00042: Klimaschutz mit atmosfair');
     expect(mail.text).toContain('Sehr geehrte Frau Schmidt,');
-    const flightAt = mail.text.indexOf('Flug BER → JFK LH400 Hinflug, 03.01.2027, 2 Reisende');
-    const hotelAt = mail.text.indexOf('Hotel Strandhotel, 04.01.2027 bis 11.01.2027, 2 Reisende');
+    const flightAt = mail.text.indexOf('Flug BER → JFK (LH400) – Hinflug, 03.01.2027, 2 Reisende');
+    const hotelAt = mail.text.indexOf('Hotel – Strandhotel, 04.01.2027 bis 11.01.2027, 2 Reisende');
     expect(flightAt).toBeGreaterThan(0);
     expect(hotelAt).toBeGreaterThan(flightAt);
     expect(mail.text).toContain(ATMOSFAIR_LINKS.de);
@@ -87,7 +87,7 @@ describe('the atmosfair mail', () => {
     });
     expect(mail.subject).toBe('Your trip 2026-00042: climate protection with atmosfair');
     expect(mail.text).toContain('Dear Mr Smith,');
-    expect(mail.text).toContain('Flight BER → JFK LH400');
+    expect(mail.text).toContain('Flight BER → JFK (LH400)');
     expect(mail.text).toContain(ATMOSFAIR_LINKS.en);
     expect(mail.text).toContain('You can object to receiving these information mails at any time');
   });

@@ -66,6 +66,7 @@ describe('from a saved booking to the customer inbox', () => {
     // Recorded on the booking: when, to whom, which services, Message-ID and a copy.
     const after = await t.call('bookings.get', { id: saved.id });
     expect(after.mail.mark).toBeNull();
+    expect(after.mail.lastDecision).toMatchObject({ decision: 'unmark', reason: 'up_to_date' });
     expect(after.mail.sent).toHaveLength(1);
     expect(after.mail.sent[0]).toMatchObject({
       recipient: 'anna.schmidt@example.org',
@@ -145,7 +146,7 @@ describe('from a saved booking to the customer inbox', () => {
     expect(await night()).toMatchObject({ due: 1, sent: 1 });
     expect(smtp.received).toHaveLength(2);
     expect(smtp.received[1]!.parsed.text).toContain(
-      'Hotel Hotel am Meer, 04.01.2027 bis 11.01.2027',
+      'Hotel – Hotel am Meer, 04.01.2027 bis 11.01.2027',
     );
     expect(smtp.received[1]!.parsed.messageId).not.toBe(smtp.received[0]!.parsed.messageId);
   });

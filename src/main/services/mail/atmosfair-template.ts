@@ -149,7 +149,12 @@ export function renderAtmosfairMail(input: TemplateInput): RenderedMail {
     .sort((a, b) => a.startDate.localeCompare(b.startDate))
     .map((service) => describeService(service, t));
   const link = ATMOSFAIR_LINKS[input.language];
-  const signature = [input.settings.sender.fromName, agencyName].filter(Boolean);
+  // The sender's name, then the agency, unless the sender is just the agency itself.
+  const fromName = input.settings.sender.fromName;
+  const signature = [
+    fromName && fromName !== input.settings.agency.name && fromName !== agencyName ? fromName : '',
+    agencyName,
+  ].filter(Boolean);
   const footer = footerLines(input.settings, t);
 
   const text = [
@@ -211,15 +216,14 @@ function describeService(service: StoredService, t: Texts): string {
     service.endDate && service.endDate !== service.startDate
       ? `${formatGermanDate(service.startDate)} ${t.until} ${formatGermanDate(service.endDate)}`
       : formatGermanDate(service.startDate);
-  const parts = [t.serviceTypes[service.type]];
+  // "Flug BER → JFK (LH400) – Hinflug, 03.01.2027, 2 Reisende"
+  let what = t.serviceTypes[service.type];
   if (service.flight) {
-    parts.push(
-      `${service.flight.departureAirport} → ${service.flight.arrivalAirport}`,
-      service.flight.flightNumber,
-    );
+    const { departureAirport, arrivalAirport, flightNumber } = service.flight;
+    what += ` ${departureAirport} → ${arrivalAirport} (${flightNumber})`;
   }
-  if (service.description) parts.push(service.description);
-  return `${parts.join(' ')}, ${dates}, ${t.travellers(service.travellers)}`;
+  if (service.description) what += ` – ${service.description}`;
+  return `${what}, ${dates}, ${t.travellers(service.travellers)}`;
 }
 
 function footerLines(settings: AgencySettings, t: Texts): string[] {

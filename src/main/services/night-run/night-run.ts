@@ -413,12 +413,11 @@ function settle(
     return 'written';
   }
   recordSent(ctx.db, ready.markId, nowIso);
-  // A service added (or an address changed) while this mail was on its way is not covered by
-  // it: the rule, applied to the booking as it is now, marks it again.
-  const after = decideMark(
-    ruleInputFor(ctx.db, ready.bookingId, localDate(ctx.clock(), ctx.timeZone)),
-  );
-  if (after.decision === 'mark') applyOutcome(ctx.db, ready.bookingId, after, nowIso);
+  // The rule, applied to the booking as it is now: usually "up to date"; a service added (or an
+  // address changed) while this mail was on its way is not covered by it and marks it again.
+  const today = localDate(ctx.clock(), ctx.timeZone);
+  const after = decideMark(ruleInputFor(ctx.db, ready.bookingId, today));
+  applyOutcome(ctx.db, ready.bookingId, after, nowIso);
   log.info(
     { booking: ready.bookingNumber, to: maskEmail(ready.mail.to), reply: handover.response },
     'Mail gesendet',

@@ -29,8 +29,11 @@ export const de = {
     date: 'Bitte ein gültiges Datum im Format TT.MM.JJJJ eingeben.',
     iata: 'Bitte einen dreistelligen IATA-Code eingeben (z. B. FRA).',
     flight_number: 'Bitte eine gültige Flugnummer eingeben (z. B. LH 400).',
+    email_local_ascii:
+      'Umlaute und Sonderzeichen vor dem @ können nicht zuverlässig versendet werden. ' +
+      'Bitte die Adresse ohne sie eingeben.',
     too_long: 'Der Text ist zu lang.',
-    control_chars: 'Zeilenumbrüche und Steuerzeichen sind hier nicht erlaubt.',
+    control_chars: 'Zeilenumbrüche, Steuer- und unsichtbare Zeichen sind hier nicht erlaubt.',
     end_before_start: 'Das Enddatum liegt vor dem Beginn.',
     travellers: 'Bitte eine Anzahl zwischen 1 und 99 eingeben.',
     time: 'Bitte eine Uhrzeit im Format HH:MM eingeben.',

@@ -30,8 +30,11 @@ export const en: Texts = {
     date: 'Please enter a valid date as DD.MM.YYYY.',
     iata: 'Please enter a three-letter IATA code (e.g. FRA).',
     flight_number: 'Please enter a valid flight number (e.g. LH 400).',
+    email_local_ascii:
+      'Accented letters before the @ cannot be sent reliably. ' +
+      'Please enter the address without them.',
     too_long: 'The text is too long.',
-    control_chars: 'Line breaks and control characters are not allowed here.',
+    control_chars: 'Line breaks, control and invisible characters are not allowed here.',
     end_before_start: 'The end date is before the start.',
     travellers: 'Please enter a number between 1 and 99.',
     time: 'Please enter a time as HH:MM.',
