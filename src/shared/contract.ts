@@ -14,6 +14,10 @@ export interface SettingsView {
   settings: AgencySettings;
   /** Whether an SMTP password is stored. The password itself never leaves the main process. */
   smtpPasswordSet: boolean;
+  /** False when the stored password cannot be decrypted on this PC: the agent must enter it again. */
+  smtpPasswordReadable: boolean;
+  /** 'os': encrypted by the system's key store; 'weak': only obscured (Linux without keyring). */
+  passwordProtection: 'os' | 'weak' | 'none';
   /** Where test mode writes its `.eml` files when no folder is set. */
   defaultTestFolder: string;
 }
@@ -166,7 +170,13 @@ export const contract = {
   'settings.get': { input: nothing, result: returns<SettingsView>() },
   'settings.save': { input: agencySettingsSchema, result: returns<SettingsView>() },
   'settings.setSmtpPassword': {
-    input: z.object({ password: z.string().max(1000, 'too_long') }).strict(),
+    input: z
+      .object({
+        password: z.string().max(1000, 'too_long'),
+        /** The agent agreed to store it although it is only obscured (see passwordProtection). */
+        acceptWeakProtection: z.boolean().optional(),
+      })
+      .strict(),
     result: returns<{ smtpPasswordSet: boolean }>(),
   },
   'settings.testConnection': { input: nothing, result: returns<{ message: string }>() },

@@ -7,6 +7,7 @@ export const ERROR_CODES = [
   'not_configured',
   'smtp_failed',
   'run_in_progress',
+  'weak_protection',
   'unknown_channel',
   'internal',
 ] as const;

@@ -117,6 +117,8 @@ export function openApp(options: AppOptions): App {
   const settingsView = (settings: AgencySettings = readSettings(db)): SettingsView => ({
     settings,
     smtpPasswordSet: secrets.hasSmtpPassword(),
+    smtpPasswordReadable: secrets.isReadable(),
+    passwordProtection: secrets.protection,
     defaultTestFolder,
   });
 
@@ -134,7 +136,15 @@ export function openApp(options: AppOptions): App {
       writeSettings(db, stored);
       return settingsView(stored);
     },
-    'settings.setSmtpPassword': ({ password }) => {
+    'settings.setSmtpPassword': ({ password, acceptWeakProtection }) => {
+      if (password !== '' && secrets.protection === 'weak' && acceptWeakProtection !== true) {
+        throw new UserError(
+          'weak_protection',
+          'Auf diesem PC gibt es keinen Schlüsselbund: Das Passwort würde nur verschleiert, nicht ' +
+            'sicher verschlüsselt gespeichert. Wer Zugriff auf Ihr Benutzerkonto hat, könnte es ' +
+            'auslesen. Möchten Sie es trotzdem speichern?',
+        );
+      }
       secrets.setSmtpPassword(password);
       return { smtpPasswordSet: secrets.hasSmtpPassword() };
     },

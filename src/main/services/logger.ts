@@ -1,5 +1,6 @@
 // The one logger of the main process. Each subsystem takes a child with its scope
-// (`store`, `mail`, `night-run`, `ipc`); passwords are redacted, addresses are masked.
+// (`store`, `mail`, `night-run`, `ipc`). Passwords are redacted by key, and every e-mail address
+// in a message or field is masked (`m***@example.org`), whatever part of the code logs it.
 import pino from 'pino';
 
 export type Logger = pino.Logger;
@@ -21,6 +22,12 @@ export function createLogger(options: LoggerOptions = {}): Logger {
         paths: ['password', '*.password', 'pass', '*.pass', 'auth', '*.auth'],
         censor: '[entfernt]',
       },
+      serializers: { err: (error: Error) => maskDeep(pino.stdSerializers.err(error)) },
+      hooks: {
+        logMethod(args, method) {
+          method.apply(this, args.map((arg) => maskDeep(arg)) as Parameters<typeof method>);
+        },
+      },
     },
     destination,
   );
@@ -36,4 +43,21 @@ export function maskEmail(address: string): string {
   const at = address.lastIndexOf('@');
   if (at <= 0) return '***';
   return `${address[0]}***${address.slice(at)}`;
+}
+
+const EMAIL_IN_TEXT = /([^\s<>"'(),;:@]+)@([^\s<>"'(),;:@]+\.[^\s<>"'(),;:@]+)/gu;
+
+/** Masks every address in a text, a plain object or an array (a few levels deep). */
+export function maskDeep(value: unknown, depth = 0): unknown {
+  if (typeof value === 'string') {
+    return value.replace(EMAIL_IN_TEXT, (_match, local: string, domain: string) =>
+      maskEmail(`${local}@${domain}`),
+    );
+  }
+  if (depth > 4 || value === null || typeof value !== 'object') return value;
+  if (Array.isArray(value)) return value.map((item) => maskDeep(item, depth + 1));
+  if (value instanceof Error) return value;
+  const masked: Record<string, unknown> = {};
+  for (const [key, item] of Object.entries(value)) masked[key] = maskDeep(item, depth + 1);
+  return masked;
 }

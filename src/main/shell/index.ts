@@ -8,7 +8,8 @@ import { openApp, type App } from '../services/app';
 import { runHeadless } from '../services/cli/headless';
 import { createLogger } from '../services/logger';
 import type { Cipher } from '../services/secrets';
-import { createMainWindow, isAppUrl } from './window';
+import { isTrustedSender } from '../services/ipc/trusted-sender';
+import { appLocation, createMainWindow, lockDown } from './window';
 
 app.setName('TravelDesk');
 // The same folder the headless run under Node uses (see defaultDataDir in services/cli).
@@ -24,7 +25,11 @@ const dataDir = typeof args['data-dir'] === 'string' ? args['data-dir'] : app.ge
 
 function safeStorageCipher(): Cipher | null {
   if (!safeStorage.isEncryptionAvailable()) return null;
+  // Linux without a keyring: Electron falls back to a fixed key, which only obscures.
+  const weak =
+    process.platform === 'linux' && safeStorage.getSelectedStorageBackend() === 'basic_text';
   return {
+    protection: weak ? 'weak' : 'os',
     encrypt: (plain) => safeStorage.encryptString(plain),
     decrypt: (encrypted) => safeStorage.decryptString(encrypted),
   };
@@ -64,16 +69,19 @@ function startInteractive(): void {
     }
     const opened = services;
 
-    // Permission requests (camera, notifications, …) are never granted.
+    // Permission requests (camera, notifications, …) are never granted, nor even reported.
     session.defaultSession.setPermissionRequestHandler((_wc, _permission, callback) =>
       callback(false),
     );
+    session.defaultSession.setPermissionCheckHandler(() => false);
+    app.on('web-contents-created', (_event, contents) => lockDown(contents));
 
     for (const channel of CHANNELS) {
       ipcMain.handle(channel, (event, input: unknown) => {
         // Only the app's own top-level page may call; the raw event never goes further.
         const frame = event.senderFrame;
-        if (!frame || frame.parent !== null || !isAppUrl(frame.url)) {
+        const sender = frame ? { url: frame.url, isTopLevel: frame.parent === null } : null;
+        if (!isTrustedSender(sender, appLocation)) {
           log.warn({ scope: 'ipc', channel }, 'Aufruf von fremder Seite abgewiesen');
           return {
             ok: false,

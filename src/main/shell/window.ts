@@ -1,27 +1,34 @@
-// The main window: sandboxed, isolated, no Node, no navigation away from the app.
-import { BrowserWindow, shell } from 'electron';
+// The main window: sandboxed, isolated, no Node, no navigation away from the app, no new
+// windows, no webviews. Links leave the app only through one checked helper.
+import { app, BrowserWindow, shell, type WebContents } from 'electron';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { externalUrl, isAppUrl, type AppLocation } from '../services/ipc/trusted-sender';
 
-const rendererFile = join(__dirname, '../renderer/index.html');
-const devServerUrl = process.env['ELECTRON_RENDERER_URL'];
-
-/** True for the app's own page: the built file, or the dev server during `npm start`. */
-export function isAppUrl(url: string): boolean {
-  if (devServerUrl && url.startsWith(devServerUrl)) return true;
-  return url.split('#')[0] === pathToFileURL(rendererFile).href;
-}
+export const appLocation: AppLocation = {
+  rendererFileUrl: pathToFileURL(join(__dirname, '../renderer/index.html')).href,
+  devServerUrl: app.isPackaged ? undefined : process.env['ELECTRON_RENDERER_URL'],
+};
 
 /** Opens a link outside the app, only for https and mailto. */
 export function openExternal(url: string): void {
-  let parsed: URL;
-  try {
-    parsed = new URL(url);
-  } catch {
-    return;
-  }
-  if (parsed.protocol === 'https:' || parsed.protocol === 'mailto:')
-    void shell.openExternal(parsed.href);
+  const checked = externalUrl(url);
+  if (checked) void shell.openExternal(checked);
+}
+
+/** Applied to every web contents the app ever creates, the main window's included. */
+export function lockDown(contents: WebContents): void {
+  contents.setWindowOpenHandler(({ url }) => {
+    openExternal(url);
+    return { action: 'deny' };
+  });
+  contents.on('will-navigate', (event, url) => {
+    if (!isAppUrl(url, appLocation)) event.preventDefault();
+  });
+  contents.on('will-redirect', (event, url) => {
+    if (!isAppUrl(url, appLocation)) event.preventDefault();
+  });
+  contents.on('will-attach-webview', (event) => event.preventDefault());
 }
 
 export function createMainWindow(): BrowserWindow {
@@ -37,21 +44,21 @@ export function createMainWindow(): BrowserWindow {
       sandbox: true,
       contextIsolation: true,
       nodeIntegration: false,
+      nodeIntegrationInWorker: false,
+      nodeIntegrationInSubFrames: false,
       webSecurity: true,
+      allowRunningInsecureContent: false,
+      webviewTag: false,
+      experimentalFeatures: false,
+      navigateOnDragDrop: false,
+      // Middle-click must not open links in a new window.
+      disableBlinkFeatures: 'Auxclick',
       spellcheck: true,
     },
   });
 
   window.once('ready-to-show', () => window.show());
-  window.webContents.setWindowOpenHandler(({ url }) => {
-    openExternal(url);
-    return { action: 'deny' };
-  });
-  window.webContents.on('will-navigate', (event, url) => {
-    if (!isAppUrl(url)) event.preventDefault();
-  });
-
-  if (devServerUrl) void window.loadURL(devServerUrl);
-  else void window.loadFile(rendererFile);
+  if (appLocation.devServerUrl) void window.loadURL(appLocation.devServerUrl);
+  else void window.loadURL(appLocation.rendererFileUrl);
   return window;
 }

@@ -16,7 +16,13 @@ export type HandlerMap = {
 
 /** An error that carries its own code and a sentence for the agent. */
 export interface UserFacingError {
-  code: 'not_found' | 'not_configured' | 'smtp_failed' | 'run_in_progress' | 'invalid_input';
+  code:
+    | 'not_found'
+    | 'not_configured'
+    | 'smtp_failed'
+    | 'run_in_progress'
+    | 'invalid_input'
+    | 'weak_protection';
   message: string;
 }
 
@@ -39,7 +45,8 @@ export function isUserFacing(error: unknown): error is UserFacingError {
       code === 'not_configured' ||
       code === 'smtp_failed' ||
       code === 'run_in_progress' ||
-      code === 'invalid_input')
+      code === 'invalid_input' ||
+      code === 'weak_protection')
   );
 }
 

@@ -122,6 +122,13 @@ export const de = {
       passwordRemove: 'Gespeichertes Passwort löschen',
       passwordRemoveConfirm: 'Das gespeicherte SMTP-Passwort wirklich löschen?',
       passwordHint: 'Ein neues Passwort wird beim Speichern übernommen.',
+      passwordUnreadable:
+        'Das gespeicherte Passwort lässt sich auf diesem PC nicht entschlüsseln (etwa nach einem ' +
+        'Umzug auf einen anderen PC). Bitte geben Sie es erneut ein; bis dahin versucht der ' +
+        'Nachtlauf keine Anmeldung.',
+      passwordWeak:
+        'Hinweis: Auf diesem PC gibt es keinen Schlüsselbund. Das Passwort wird nur verschleiert ' +
+        'gespeichert.',
       testConnection: 'Verbindung testen',
       testing: 'Verbindung wird geprüft …',
       testUsesSaved: 'Geprüft werden die gespeicherten Einstellungen – bitte zuerst speichern.',

@@ -122,6 +122,10 @@ export const en: Texts = {
       passwordRemove: 'Delete stored password',
       passwordRemoveConfirm: 'Really delete the stored SMTP password?',
       passwordHint: 'A new password is stored when you save.',
+      passwordUnreadable:
+        'The stored password cannot be decrypted on this PC (for example after moving to another ' +
+        'PC). Please enter it again; until then the night run does not try to log in.',
+      passwordWeak: 'Note: this PC has no keyring. The password is only obscured when stored.',
       testConnection: 'Test connection',
       testing: 'Testing the connection …',
       testUsesSaved: 'The saved settings are tested – please save first.',

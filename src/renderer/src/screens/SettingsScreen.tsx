@@ -135,13 +135,27 @@ export function SettingsScreen() {
     let saved = result.value;
     if (password !== '') {
       // Write-only: the password goes to main and is never read back, only whether one is set.
-      const stored = await request(() => window.api.settings.setSmtpPassword({ password }));
+      let stored = await request(() => window.api.settings.setSmtpPassword({ password }));
+      // Linux without a keyring: only with the agent's explicit consent.
+      if (
+        !stored.ok &&
+        stored.error.code === 'weak_protection' &&
+        window.confirm(stored.error.message)
+      ) {
+        stored = await request(() =>
+          window.api.settings.setSmtpPassword({ password, acceptWeakProtection: true }),
+        );
+      }
       if (!stored.ok) {
         setSaveState({ kind: 'refused', message: stored.error.message });
         applySaved(saved);
         return;
       }
-      saved = { ...saved, smtpPasswordSet: stored.value.smtpPasswordSet };
+      saved = {
+        ...saved,
+        smtpPasswordSet: stored.value.smtpPasswordSet,
+        smtpPasswordReadable: true,
+      };
       setPassword('');
     }
 
@@ -334,6 +348,18 @@ export function SettingsScreen() {
                       ? `✓ ${t('settings.delivery.passwordSet')}`
                       : t('settings.delivery.passwordNotSet')}
                   </span>
+                  {view.smtpPasswordSet && !view.smtpPasswordReadable ? (
+                    <span
+                      className="field-error"
+                      role="alert"
+                      data-testid="smtp-password-unreadable"
+                    >
+                      {t('settings.delivery.passwordUnreadable')}
+                    </span>
+                  ) : null}
+                  {view.passwordProtection === 'weak' ? (
+                    <span className="muted">{t('settings.delivery.passwordWeak')}</span>
+                  ) : null}
                   {view.smtpPasswordSet ? (
                     <button type="button" className="link danger" onClick={removePassword}>
                       {t('settings.delivery.passwordRemove')}
