@@ -26,6 +26,8 @@ export interface SmtpSink {
   received: ReceivedMail[];
   /** Only the messages the server confirmed with 250. */
   accepted(): ReceivedMail[];
+  /** Cuts every open connection at once, without a reply. */
+  dropConnections(): void;
   close(): Promise<void>;
 }
 
@@ -82,6 +84,9 @@ export async function startSmtpSink(options: SmtpSinkOptions = {}): Promise<Smtp
     port,
     received,
     accepted: () => received.filter((m) => m.answer === 'accepted'),
+    dropConnections: () => {
+      for (const socket of sockets) socket.destroy();
+    },
     close: () =>
       new Promise<void>((resolve) => {
         for (const socket of sockets) socket.destroy();

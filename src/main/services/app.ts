@@ -18,6 +18,7 @@ import { createInvoke, UserError, type HandlerMap, type Invoke } from './ipc/han
 import { createLogger, type Logger } from './logger';
 import { createDelivery, DeliveryError } from './mail/delivery';
 import {
+  closeInterruptedRuns,
   lastNightRun,
   NightRunAbortedError,
   runNightRun,
@@ -277,8 +278,9 @@ export function openApp(options: AppOptions): App {
  */
 function recoverAtStart(db: Db, clock: Clock, log: Logger): void {
   const owner = randomUUID();
-  if (acquireRunLock(db, owner, clock())) return;
+  if (acquireRunLock(db, owner)) return;
   try {
+    closeInterruptedRuns(db);
     const recovered = recoverInterruptedClaims(db, clock().toISOString());
     if (recovered > 0) {
       log

@@ -90,6 +90,14 @@ describe('a night run that dies and one that finds another at work', () => {
     ]);
     const recipients = smtp.received.map((m) => m.envelopeTo[0]);
     expect(recipients).toEqual(addresses);
+    // The killed run does not pass for a clean empty one in the run history.
+    const runs = t.app.db
+      .prepare('SELECT finished_at IS NOT NULL AS finished, error FROM night_runs ORDER BY id')
+      .all();
+    expect(runs).toEqual([
+      { finished: 1, error: 'Der Lauf wurde unterbrochen (Programm beendet oder abgestürzt).' },
+      { finished: 1, error: null },
+    ]);
     expect(new Set(recipients).size).toBe(recipients.length);
   });
 

@@ -1,5 +1,6 @@
 // Delivery against an SMTP server on 127.0.0.1 that misbehaves on purpose. Every scenario
 // checks the exact mails the server received and the state of every mark afterwards.
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { MAX_ATTEMPTS, NightRunAbortedError } from '../../../src/main/services/night-run/night-run';
 import { openApp } from '../../../src/main/services/app';
@@ -67,7 +68,7 @@ describe('delivery when the mail server misbehaves', () => {
     expect(markStates()).toEqual([{ email: 'anna@example.org', state: 'sent', attempts: 2 }]);
   });
 
-  it('a 451 that lasts: kept for a later run with its next try, then failed after the last attempt', async () => {
+  it('a 451 that lasts: three tries a run, the next run an hour later at the earliest, failed after three runs', async () => {
     await setUp({ answer: () => ({ reject: 451, message: '4.3.0 Mailbox busy' }) });
     await bookingsFor(['anna@example.org']);
 
@@ -76,17 +77,196 @@ describe('delivery when the mail server misbehaves', () => {
     const [retrying] = await t.call('outbox.list');
     expect(retrying).toMatchObject({ state: 'retry', attempts: 3, lastReplyCode: 451 });
     expect(retrying!.lastError).toContain('Mailbox busy');
-    expect(new Date(retrying!.nextAttemptAt!).getTime()).toBeGreaterThan(t.clock.now().getTime());
+    expect(new Date(retrying!.nextAttemptAt!).getTime() - t.clock.now().getTime()).toBe(3_600_000);
 
     // Not due before its next try ...
     expect(await t.app.runNightRun('manual')).toMatchObject({ due: 0 });
-    // ... and given up on after the last attempt, the next night.
+    // ... tried again the next night, next try two hours later ...
+    t.clock.advance({ days: 1 });
+    expect(await t.app.runNightRun('schedule')).toMatchObject({ due: 1, retrying: 1 });
+    const [second] = await t.call('outbox.list');
+    expect(second).toMatchObject({ attempts: 6 });
+    expect(new Date(second!.nextAttemptAt!).getTime() - t.clock.now().getTime()).toBe(7_200_000);
+    // ... and given up on after the third night.
     t.clock.advance({ days: 1 });
     expect(await t.app.runNightRun('schedule')).toMatchObject({ due: 1, failed: 1, retrying: 0 });
     expect(markStates()).toEqual([
       { email: 'anna@example.org', state: 'failed', attempts: MAX_ATTEMPTS },
     ]);
+    expect(MAX_ATTEMPTS).toBe(9);
     expect(smtp.accepted()).toHaveLength(0);
+  });
+
+  it('a stop on the last mail of a run gives its claim back untouched', async () => {
+    await setUp({
+      authOptional: false,
+      allowInsecureAuth: true,
+      onAuth(_auth, _session, callback) {
+        callback(new Error('Authentication credentials invalid'));
+      },
+    });
+    const settings = agencySettings({ smtpPort: smtp.port });
+    settings.delivery.smtp.user = 'agentur';
+    await t.call('settings.save', settings);
+    await t.call('settings.setSmtpPassword', { password: 'falsch' });
+    await bookingsFor(['anna@example.org']);
+    await expect(t.app.runNightRun('manual')).rejects.toThrow('Die Anmeldung');
+    expect(markStates()).toEqual([{ email: 'anna@example.org', state: 'marked', attempts: 0 }]);
+  });
+
+  it('test mode with a folder that cannot be written stops the run and keeps the mark as it was', async () => {
+    await setUp();
+    const settings = agencySettings({ mode: 'test' });
+    settings.delivery.testFolder = join(t.dataDir, 'traveldesk.sqlite', 'unter-einer-datei');
+    await t.call('settings.save', settings);
+    await bookingsFor(['anna@example.org']);
+    await expect(t.app.runNightRun('manual')).rejects.toThrow('ist nicht beschreibbar');
+    expect(markStates()).toEqual([{ email: 'anna@example.org', state: 'marked', attempts: 0 }]);
+  });
+
+  it('a 421 greeting (server busy for everyone) stops the run without using attempts', async () => {
+    await setUp({
+      onConnect(_session, callback) {
+        callback(Object.assign(new Error('4.3.2 Too busy, try later'), { responseCode: 421 }));
+      },
+    });
+    await bookingsFor(addresses(3));
+    await expect(t.app.runNightRun('manual')).rejects.toThrow('vorübergehend nicht verfügbar');
+    expect(markStates().map((m) => m.attempts)).toEqual([0, 0, 0]);
+  });
+
+  it('with AUTH LOGIN, a connection dropped before DATA is retried, not uncertain', async () => {
+    let dropped = false;
+    await setUp({
+      authOptional: false,
+      allowInsecureAuth: true,
+      authMethods: ['LOGIN'],
+      onAuth(auth, _session, callback) {
+        callback(null, { user: auth.username });
+      },
+      onRcptTo(_address, _session, callback) {
+        if (dropped) return callback();
+        dropped = true;
+        smtp.dropConnections(); // after the 334 login challenges, before DATA
+      },
+    });
+    const settings = agencySettings({ smtpPort: smtp.port });
+    settings.delivery.smtp.user = 'agentur';
+    await t.call('settings.save', settings);
+    await t.call('settings.setSmtpPassword', { password: 'richtig' });
+    await bookingsFor(['anna@example.org']);
+
+    expect(await t.app.runNightRun('manual')).toMatchObject({ sent: 1, uncertain: 0 });
+    expect(markStates()).toEqual([{ email: 'anna@example.org', state: 'sent', attempts: 2 }]);
+    expect(smtp.accepted()).toHaveLength(1);
+  });
+
+  describe('a change to the next booking while the current mail is on the wire', () => {
+    /** Two bookings; while the first mail waits for its reply, `change` runs. */
+    async function whileFirstIsOnTheWire(change: (secondId: number) => Promise<unknown>) {
+      let pending: Promise<unknown> | null = null;
+      let secondId = 0;
+      await setUp({
+        answer: (index) => {
+          if (index === 0) pending = change(secondId);
+          return { delayMs: 150 };
+        },
+      });
+      [, secondId] = (await bookingsFor(['erste@example.org', 'zweite@example.org'])) as [
+        number,
+        number,
+      ];
+      const summary = await t.app.runNightRun('manual');
+      await pending;
+      return summary;
+    }
+
+    it('a changed address: the mail goes to the new address only', async () => {
+      const summary = await whileFirstIsOnTheWire(async (id) => {
+        const current = await t.call('bookings.get', { id });
+        await t.call('bookings.save', {
+          ...booking(current.services, {
+            customer: { ...current.customer, email: 'neu@example.org' },
+          }),
+          id,
+        });
+      });
+      expect(summary).toMatchObject({ sent: 2 });
+      expect(smtp.received.map((m) => m.envelopeTo[0])).toEqual([
+        'erste@example.org',
+        'neu@example.org',
+      ]);
+      expect(await t.app.runNightRun('manual')).toMatchObject({ due: 0 });
+    });
+
+    it('an objection under the same address on another booking: no mail', async () => {
+      const summary = await whileFirstIsOnTheWire(async () => {
+        const objection = booking([flight(t.clock.date(40))]);
+        objection.customer.email = 'zweite@example.org';
+        objection.customer.objected = true;
+        await t.call('bookings.save', objection);
+      });
+      expect(summary).toMatchObject({ sent: 1, withdrawn: 1 });
+      expect(smtp.received.map((m) => m.envelopeTo[0])).toEqual(['erste@example.org']);
+    });
+
+    it('atmosfair switched off: the next mark is withdrawn, not sent', async () => {
+      const summary = await whileFirstIsOnTheWire(() =>
+        t.call('settings.save', agencySettings({ smtpPort: smtp.port, atmosfair: false })),
+      );
+      expect(summary).toMatchObject({ due: 2, sent: 1, withdrawn: 1 });
+      expect(smtp.received).toHaveLength(1);
+    });
+  });
+
+  it('a live run keeps its lock even when the clock jumps (the PC slept during the run)', async () => {
+    let second: ReturnType<typeof openApp> | null = null;
+    let secondRun: Promise<unknown> | null = null;
+    await setUp({
+      answer: (index) => {
+        if (index === 0) {
+          t.clock.advance({ minutes: 11 });
+          second = openApp({
+            dataDir: t.dataDir,
+            clock: t.clock.now,
+            timeZone: 'Europe/Berlin',
+            log: silentLogger(),
+            cipher: processCipher(),
+          });
+          secondRun = second.runNightRun('manual').catch((error: Error) => error.message);
+        }
+        return { delayMs: 100 };
+      },
+    });
+    await bookingsFor(addresses(2));
+    try {
+      expect(await t.app.runNightRun('manual')).toMatchObject({ sent: 2 });
+      expect(await secondRun).toContain('Ein Nachtlauf läuft bereits');
+      expect(markStates().map((m) => m.state)).toEqual(['sent', 'sent']);
+    } finally {
+      (second as ReturnType<typeof openApp> | null)?.close();
+    }
+  });
+
+  it('"Erneut versuchen" refuses an old failure that a newer mark has overtaken', async () => {
+    let rejecting = true;
+    await setUp({
+      answer: () => (rejecting ? { reject: 550, message: '5.1.1 unknown' } : 'accept'),
+    });
+    const [id] = await bookingsFor(['alt@example.org']);
+    await t.app.runNightRun('manual');
+    const [failed] = await t.call('outbox.list');
+    rejecting = false;
+    const current = await t.call('bookings.get', { id: id! });
+    await t.call('bookings.save', {
+      ...booking(current.services, { customer: { ...current.customer, email: 'neu@example.org' } }),
+      id: id!,
+    });
+    await t.app.runNightRun('manual');
+    expect(await t.app.invoke('outbox.retry', { markId: failed!.markId })).toMatchObject({
+      ok: false,
+      error: { code: 'not_found' },
+    });
   });
 
   it('a 554 for one of five recipients: that one failed with the reply, the other four sent', async () => {

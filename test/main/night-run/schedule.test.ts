@@ -71,14 +71,18 @@ describe('the night-run schedule', () => {
     expect(runs.map((r) => r.toISOString())).toEqual(['2026-03-29T01:30:00.000Z']); // 03:30 CEST
   });
 
-  it('runs a time in the repeated hour only once on the autumn night', () => {
+  it('runs a time in the repeated hour once, at its first occurrence, on the autumn night', () => {
     const runs = runsBetween(
       '2026-10-24T12:00',
       '2026-10-25T12:00',
       '02:30',
       at('2026-10-24T11:00'),
     );
-    expect(runs).toHaveLength(1);
+    expect(runs.map((r) => r.toISOString())).toEqual(['2026-10-25T00:30:00.000Z']); // 02:30 CEST
+  });
+
+  it('does not wait for a last run that lies in the future (the clock was wrong then)', () => {
+    expect(isRunDue(at('2026-12-04T08:15'), '04:00', TZ, at('2027-06-01T04:00'))).toBe(true);
   });
 
   it('catches up at start-up when the PC was off through the slot', () => {

@@ -98,7 +98,8 @@ function smtpDelivery(options: DeliveryOptions): Delivery {
   // the one place that tells this phase apart; nothing of it is written anywhere.
   let handedOver = false;
   const watch = (entry: unknown, message: unknown) => {
-    if ((entry as { tnx?: string } | null)?.tnx === 'server' && /^3\d\d/.test(String(message))) {
+    // Only 354 answers DATA; 334 is a login challenge and hands nothing over.
+    if ((entry as { tnx?: string } | null)?.tnx === 'server' && /^354/.test(String(message))) {
       handedOver = true;
     }
   };
@@ -200,6 +201,10 @@ export function classify(error: unknown, handedOver: boolean): DeliveryError {
   }
   if (e.code === 'ETIMEDOUT' && !handedOver && e.timeoutType !== 'SOCKET_TIMEOUT') {
     return stop('Der SMTP-Server antwortet nicht. Bitte prüfen Sie Server und Port.');
+  }
+  if (code === 421) {
+    // "Service not available, closing channel": the whole server, for now.
+    return stop(`Der SMTP-Server ist vorübergehend nicht verfügbar: ${reply}`);
   }
   const perMessage = e.command === 'RCPT TO' || e.command === 'DATA';
   if (code !== undefined && code >= 500 && !perMessage) {

@@ -23,17 +23,20 @@ import {
   unclaimMark,
 } from '../store/marks-store';
 import { acquireRunLock, heartbeatRunLock, releaseRunLock } from '../store/run-lock';
-import { readSettings } from '../store/settings-store';
+import { readSettings, settingsRevision } from '../store/settings-store';
 
 export type NightRunTrigger = NightRunSummary['trigger'];
 
-/** How often one mark is tried in all, over all runs, before it counts as failed. */
-export const MAX_ATTEMPTS = 5;
 /** Waits before the second and third try within one run (capped exponential). */
 export const IN_RUN_RETRY_DELAYS_MS = [5_000, 20_000] as const;
-/** Across runs: 15 minutes after the first try, doubling, at most 12 hours. */
-const RETRY_BASE_MS = 15 * 60_000;
-const RETRY_CAP_MS = 12 * 60 * 60_000;
+const TRIES_PER_RUN = IN_RUN_RETRY_DELAYS_MS.length + 1;
+/** Runs in which a temporarily failing mark is tried before it counts as failed. */
+export const MAX_RUNS_PER_MARK = 3;
+/** How often one mark is tried in all, over all runs, before it counts as failed. */
+export const MAX_ATTEMPTS = TRIES_PER_RUN * MAX_RUNS_PER_MARK;
+/** Across runs: 1 hour after the first run's tries, doubling, at most 24 hours. */
+const RETRY_BASE_MS = 60 * 60_000;
+const RETRY_CAP_MS = 24 * 60 * 60_000;
 const HEARTBEAT_EVERY_MS = 30_000;
 
 export interface NightRunContext {
@@ -76,7 +79,7 @@ export async function runNightRun(
 ): Promise<NightRunSummary> {
   const log = ctx.log.child({ scope: 'night-run' });
   const owner = randomUUID();
-  if (acquireRunLock(ctx.db, owner, ctx.clock())) throw new RunInProgressError();
+  if (acquireRunLock(ctx.db, owner)) throw new RunInProgressError();
 
   const startedAt = ctx.clock().toISOString();
   const settings = readSettings(ctx.db);
@@ -98,18 +101,18 @@ export async function runNightRun(
   let delivery: Delivery | null = null;
   // The lock's heartbeat: often enough to tell a live run from a dead one, rarely enough to
   // cost nothing (each beat is a durable write).
-  let lastBeat = ctx.clock().getTime();
+  let lastBeat = Date.now();
   const beat = (force = false) => {
-    const now = ctx.clock();
-    if (!force && now.getTime() - lastBeat < HEARTBEAT_EVERY_MS) return;
-    heartbeatRunLock(ctx.db, owner, now);
-    lastBeat = now.getTime();
+    if (!force && Date.now() - lastBeat < HEARTBEAT_EVERY_MS) return;
+    heartbeatRunLock(ctx.db, owner);
+    lastBeat = Date.now();
   };
   let abortMessage: string | null = null;
 
   try {
     // 1. Claims left behind by a run that died are uncertain: never resent automatically.
     const recovered = recoverInterruptedClaims(ctx.db, startedAt);
+    closeInterruptedRuns(ctx.db);
     if (recovered > 0) log.warn({ recovered }, 'Unterbrochene Sendungen als unklar markiert');
 
     runId = Number(
@@ -210,9 +213,6 @@ function openDelivery(ctx: NightRunContext, settings: ReturnType<typeof readSett
   });
 }
 
-/** Stops the whole run: login, TLS or configuration, not this booking's fault. */
-class ConfigurationStop extends Error {}
-
 /** A mark whose mail is composed and ready to be claimed and handed over. */
 interface ReadyMail {
   markId: number;
@@ -222,15 +222,26 @@ interface ReadyMail {
   bookingNumber: string;
   mail: ComposedMail;
   serviceIds: number[];
+  /** Everything the rule and the mail were made from; compared again at claim time. */
+  fingerprint: string;
 }
 
-type Prepared = { kind: 'ready'; ready: ReadyMail } | { kind: 'done'; result: MarkResult };
+type Prepared =
+  | { kind: 'ready'; ready: ReadyMail }
+  | { kind: 'done'; result: MarkResult }
+  | { kind: 'stop'; message: string };
 type Handover = { ok: true; response: string } | { ok: false; error: unknown };
+type Settled = { result: MarkResult } | { stop: string };
+
+/** How often a mark whose booking changed while it was being composed is composed again. */
+const MAX_RECOMPOSE = 3;
 
 /**
  * One pass over the queue, as a pipeline: while mail k is on the wire, mail k+1 is checked and
  * composed; when k's reply is in, its outcome and the claim of k+1 are written in one durable
- * transaction. Returns the message of a configuration stop, or null.
+ * transaction, and the claim checks that k+1's booking, the customer's objection and the
+ * settings are still exactly what the mail was made from. Returns the message of a stop, or
+ * null.
  */
 async function runPass(
   ctx: NightRunContext,
@@ -240,57 +251,44 @@ async function runPass(
   onResult: (markId: number, result: MarkResult) => void,
 ): Promise<string | null> {
   let inFlight: { ready: ReadyMail; handover: Promise<Handover> } | null = null;
+  let stop: string | null = null;
+  let recomposed = 0;
+  let i = 0;
   let preparing: Promise<Prepared> | null =
     queue.length > 0 ? prepareMark(ctx, queue[0]!, log) : null;
-  let stop: string | null = null;
 
-  for (let i = 0; preparing !== null; i += 1) {
-    let prepared: Prepared | null;
-    try {
-      prepared = await preparing;
-    } catch (error) {
-      if (!(error instanceof ConfigurationStop)) throw error;
-      stop = error.message;
-      prepared = null;
-    }
+  while (preparing !== null) {
+    const markId = queue[i]!;
+    const prepared = await preparing;
     const previous = inFlight ? { ready: inFlight.ready, handover: await inFlight.handover } : null;
     inFlight = null;
 
     // One durable write: the outcome of the mail just answered, and the claim of the next.
     const nowIso = ctx.clock().toISOString();
-    // Written inside the transaction's callback, read after it.
-    const written: { claimed: ReadyMail | null; previousResult: MarkResult | null } = {
-      claimed: null,
-      previousResult: null,
-    };
-    ctx.db.transaction(() => {
-      if (previous) {
-        try {
-          written.previousResult = settle(
-            ctx,
-            delivery,
-            previous.ready,
-            previous.handover,
-            nowIso,
-            log,
-          );
-        } catch (error) {
-          if (!(error instanceof ConfigurationStop)) throw error;
-          stop = error.message;
-        }
-      }
-      if (stop === null && prepared?.kind === 'ready' && claim(ctx, prepared.ready, nowIso)) {
-        written.claimed = prepared.ready;
-      }
+    const step = ctx.db.transaction(() => {
+      const settled = previous
+        ? settle(ctx, delivery, previous.ready, previous.handover, nowIso, log)
+        : null;
+      if (settled && 'stop' in settled) return { settled, claim: null };
+      if (prepared.kind !== 'ready') return { settled, claim: null };
+      return { settled, claim: claim(ctx, prepared.ready, nowIso, log) };
     })();
-    const current = written.claimed;
-    if (previous && written.previousResult) onResult(previous.ready.markId, written.previousResult);
-    if (prepared?.kind === 'done') onResult(queue[i]!, prepared.result);
-    else if (prepared?.kind === 'ready' && !current && stop === null)
-      onResult(queue[i]!, 'skipped');
+
+    if (previous && step.settled) {
+      if ('stop' in step.settled) stop = step.settled.stop;
+      else onResult(previous.ready.markId, step.settled.result);
+    }
+    if (stop === null && prepared.kind === 'stop') stop = prepared.message;
     if (stop !== null) break;
 
-    if (current) {
+    if (prepared.kind === 'done') onResult(markId, prepared.result);
+    else if (step.claim === 'stale' && recomposed < MAX_RECOMPOSE) {
+      // The booking changed while its mail was being composed: compose it again.
+      recomposed += 1;
+      preparing = prepareMark(ctx, markId, log);
+      continue;
+    } else if (step.claim === 'claimed' && prepared.kind === 'ready') {
+      const current = prepared.ready;
       inFlight = {
         ready: current,
         handover: delivery
@@ -300,32 +298,43 @@ async function runPass(
             (error: unknown): Handover => ({ ok: false, error }),
           ),
       };
+    } else {
+      onResult(markId, step.claim === 'withdrawn' ? 'withdrawn' : 'skipped');
     }
-    preparing = i + 1 < queue.length ? prepareMark(ctx, queue[i + 1]!, log) : null;
+
+    recomposed = 0;
+    i += 1;
+    preparing = i < queue.length ? prepareMark(ctx, queue[i]!, log) : null;
   }
 
   // The last mail of the pass (or the one in flight when the run had to stop).
   if (inFlight) {
+    const { ready } = inFlight;
     const handover = await inFlight.handover;
     const nowIso = ctx.clock().toISOString();
-    try {
-      const result = ctx.db.transaction(() =>
-        settle(ctx, delivery, inFlight!.ready, handover, nowIso, log),
-      )();
-      onResult(inFlight.ready.markId, result);
-    } catch (error) {
-      if (!(error instanceof ConfigurationStop)) throw error;
-      stop ??= error.message;
-    }
+    const settled = ctx.db.transaction(() => settle(ctx, delivery, ready, handover, nowIso, log))();
+    if ('stop' in settled) stop ??= settled.stop;
+    else onResult(ready.markId, settled.result);
   }
   return stop;
+}
+
+/** What the rule and the mail of a booking are made from, as one comparable string. */
+function fingerprint(ctx: NightRunContext, bookingId: number, today: string): string {
+  return JSON.stringify([
+    ruleInputFor(ctx.db, bookingId, today),
+    findBooking(ctx.db, bookingId)?.customer,
+    listServices(ctx.db, bookingId),
+    settingsRevision(ctx.db),
+  ]);
 }
 
 /** Checks the rule again and composes the mail; withdraws a mark that no longer holds. */
 async function prepareMark(ctx: NightRunContext, markId: number, log: Logger): Promise<Prepared> {
   const mark = findMark(ctx.db, markId);
-  if (!mark || (mark.state !== 'marked' && mark.state !== 'retry'))
+  if (!mark || (mark.state !== 'marked' && mark.state !== 'retry')) {
     return { kind: 'done', result: 'skipped' };
+  }
   const booking = findBooking(ctx.db, mark.bookingId);
   if (!booking) return { kind: 'done', result: 'skipped' };
 
@@ -333,24 +342,13 @@ async function prepareMark(ctx: NightRunContext, markId: number, log: Logger): P
   const today = localDate(ctx.clock(), ctx.timeZone);
   const outcome = decideMark(ruleInputFor(ctx.db, booking.id, today));
   if (outcome.decision !== 'mark') {
-    const nowIso = ctx.clock().toISOString();
-    ctx.db.transaction(() => {
-      applyOutcome(ctx.db, booking.id, outcome, nowIso);
-      // "atmosfair disabled" leaves marks alone on save; at send time it withdraws them too.
-      if (outcome.decision === 'ignore') {
-        prepared(
-          ctx.db,
-          `UPDATE marks SET state = 'withdrawn', withdrawn_reason = ?, updated_at = ?
-           WHERE id = ? AND state IN ('marked', 'retry')`,
-        ).run(outcome.reason, nowIso, mark.id);
-      }
-    })();
-    log.info({ booking: booking.number, reason: outcome.reason }, 'Vormerkung zurückgezogen');
+    ctx.db.transaction(() => withdrawForRule(ctx, mark.id, booking.id, outcome, log))();
     return { kind: 'done', result: 'withdrawn' };
   }
 
   // 2. Compose exactly what goes out.
   const services = listServices(ctx.db, booking.id);
+  const print = fingerprint(ctx, booking.id, today);
   try {
     const mail = await composeAtmosfairMail({
       settings: readSettings(ctx.db),
@@ -370,17 +368,55 @@ async function prepareMark(ctx: NightRunContext, markId: number, log: Logger): P
         bookingNumber: booking.number,
         mail,
         serviceIds: services.map((s) => s.id),
+        fingerprint: print,
       },
     };
   } catch (error) {
-    if (error instanceof MailConfigurationError) throw new ConfigurationStop(error.message);
+    if (error instanceof MailConfigurationError) return { kind: 'stop', message: error.message };
     throw error;
   }
 }
 
-/** Claims the mark together with the exact message about to go out: only one run can win. */
-function claim(ctx: NightRunContext, ready: ReadyMail, nowIso: string): boolean {
-  return claimMark(
+function withdrawForRule(
+  ctx: NightRunContext,
+  markId: number,
+  bookingId: number,
+  outcome: ReturnType<typeof decideMark>,
+  log: Logger,
+): void {
+  const nowIso = ctx.clock().toISOString();
+  applyOutcome(ctx.db, bookingId, outcome, nowIso);
+  // "atmosfair disabled" leaves marks alone on save; at send time it withdraws them too.
+  if (outcome.decision === 'ignore') {
+    prepared(
+      ctx.db,
+      `UPDATE marks SET state = 'withdrawn', withdrawn_reason = ?, updated_at = ?
+       WHERE id = ? AND state IN ('marked', 'retry')`,
+    ).run(outcome.reason, nowIso, markId);
+  }
+  log.info({ markId, reason: outcome.reason }, 'Vormerkung zurückgezogen');
+}
+
+/**
+ * Claims the mark together with the exact message about to go out: only one run can win, and
+ * only while the booking is still what the message was made from. Runs inside a transaction.
+ */
+function claim(
+  ctx: NightRunContext,
+  ready: ReadyMail,
+  nowIso: string,
+  log: Logger,
+): 'claimed' | 'stale' | 'withdrawn' | 'lost' {
+  const today = localDate(ctx.clock(), ctx.timeZone);
+  const outcome = decideMark(ruleInputFor(ctx.db, ready.bookingId, today));
+  if (outcome.decision !== 'mark') {
+    const mark = findMark(ctx.db, ready.markId);
+    if (!mark || (mark.state !== 'marked' && mark.state !== 'retry')) return 'lost';
+    withdrawForRule(ctx, ready.markId, ready.bookingId, outcome, log);
+    return 'withdrawn';
+  }
+  if (fingerprint(ctx, ready.bookingId, today) !== ready.fingerprint) return 'stale';
+  const won = claimMark(
     ctx.db,
     ready.markId,
     {
@@ -392,6 +428,7 @@ function claim(ctx: NightRunContext, ready: ReadyMail, nowIso: string): boolean 
     },
     nowIso,
   );
+  return won ? 'claimed' : 'lost';
 }
 
 /** Records what became of a handed-over mail. Runs inside the caller's transaction. */
@@ -402,17 +439,19 @@ function settle(
   handover: Handover,
   nowIso: string,
   log: Logger,
-): MarkResult {
-  if (!handover.ok) {
-    return recordFailure(ctx, ready, handover.error, nowIso, log);
-  }
+): Settled {
+  if (!handover.ok) return recordFailure(ctx, ready, handover.error, nowIso, log);
   if (delivery.testMode) {
     // Test mode: nothing counts as sent until it really went out, so the mark stays.
     unclaimMark(ctx.db, ready.markId, ready.previousState, nowIso);
     log.info({ booking: ready.bookingNumber }, 'Testmodus: Mail als .eml geschrieben');
-    return 'written';
+    return { result: 'written' };
   }
-  recordSent(ctx.db, ready.markId, nowIso);
+  if (!recordSent(ctx.db, ready.markId, nowIso)) {
+    // Another run took this mark over (it thought this one dead): leave its record to it.
+    log.warn({ booking: ready.bookingNumber }, 'Sendung von einem anderen Lauf übernommen');
+    return { result: 'skipped' };
+  }
   // The rule, applied to the booking as it is now: usually "up to date"; a service added (or an
   // address changed) while this mail was on its way is not covered by it and marks it again.
   const today = localDate(ctx.clock(), ctx.timeZone);
@@ -422,7 +461,7 @@ function settle(
     { booking: ready.bookingNumber, to: maskEmail(ready.mail.to), reply: handover.response },
     'Mail gesendet',
   );
-  return 'sent';
+  return { result: 'sent' };
 }
 
 function recordFailure(
@@ -431,7 +470,7 @@ function recordFailure(
   error: unknown,
   nowIso: string,
   log: Logger,
-): MarkResult {
+): Settled {
   const { markId, bookingNumber, previousState } = ready;
   const attempts = ready.attempts + 1;
   const failure =
@@ -443,35 +482,55 @@ function recordFailure(
 
   switch (failure.kind) {
     case 'configuration':
+      // Not this booking's fault: the claim is given back as if it never happened.
       unclaimMark(ctx.db, markId, previousState, nowIso);
       log.error({ ...entry, reply: failure.serverReply }, failure.message);
-      throw new ConfigurationStop(failure.message);
+      return { stop: failure.message };
     case 'permanent':
       failMark(ctx.db, markId, { error: failure.message, replyCode }, nowIso);
       log.warn(entry, failure.message);
-      return 'failed';
+      return { result: 'failed' };
     case 'uncertain':
       markUncertain(ctx.db, markId, failure.message, nowIso);
       log.warn(entry, failure.message);
-      return 'uncertain';
+      return { result: 'uncertain' };
     case 'temporary': {
       if (attempts >= MAX_ATTEMPTS) {
         const message = `${failure.message} (nach ${attempts} Versuchen aufgegeben)`;
         failMark(ctx.db, markId, { error: message, replyCode }, nowIso);
         log.warn(entry, message);
-        return 'failed';
+        return { result: 'failed' };
       }
-      const delay = Math.min(RETRY_BASE_MS * 2 ** (attempts - 1), RETRY_CAP_MS);
-      const nextAttemptAt = new Date(ctx.clock().getTime() + delay).toISOString();
+      const nextAttemptAt = new Date(ctx.clock().getTime() + retryDelayMs(attempts)).toISOString();
       scheduleRetry(ctx.db, markId, { error: failure.message, replyCode, nextAttemptAt }, nowIso);
       log.warn({ ...entry, nextAttemptAt }, failure.message);
-      return 'retry';
+      return { result: 'retry' };
     }
   }
 }
 
+/**
+ * When a mark that failed temporarily may be tried by a later run: 1 hour after the first run's
+ * tries, 2 hours after the second's, … at most 24 hours. Within a run the tries come after
+ * IN_RUN_RETRY_DELAYS_MS instead.
+ */
+export function retryDelayMs(attempts: number): number {
+  const runs = Math.ceil(attempts / TRIES_PER_RUN);
+  return Math.min(RETRY_BASE_MS * 2 ** (runs - 1), RETRY_CAP_MS);
+}
+
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** Runs that never finished (killed, crashed) get an end and say so; call holding the lock. */
+export function closeInterruptedRuns(db: Db): void {
+  prepared(
+    db,
+    `UPDATE night_runs SET finished_at = started_at,
+       error = 'Der Lauf wurde unterbrochen (Programm beendet oder abgestürzt).'
+     WHERE finished_at IS NULL`,
+  ).run();
 }
 
 export function lastNightRun(db: Db): (NightRunSummary & { error: string | null }) | null {

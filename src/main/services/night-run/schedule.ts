@@ -9,10 +9,15 @@ import { DateTime } from 'luxon';
  */
 export function slotOn(day: DateTime, time: string, timeZone: string): DateTime {
   const [hour, minute] = time.split(':').map(Number) as [number, number];
-  return DateTime.fromObject(
+  const slot = DateTime.fromObject(
     { year: day.year, month: day.month, day: day.day, hour, minute },
     { zone: timeZone },
   );
+  // In the repeated hour, the same wall-clock time an hour earlier is the first occurrence.
+  const earlier = slot.minus({ hours: 1 });
+  return earlier.hour === slot.hour && earlier.minute === slot.minute && earlier.day === slot.day
+    ? earlier
+    : slot;
 }
 
 /** The most recent slot at or before `now`. */
@@ -43,5 +48,7 @@ export function isRunDue(
   lastRunStartedAt: Date | null,
 ): boolean {
   if (lastRunStartedAt === null) return true;
+  // A last run "in the future" means the clock was wrong then (or is now): do not wait for it.
+  if (lastRunStartedAt.getTime() > now.getTime()) return true;
   return lastRunStartedAt.getTime() < latestSlot(now, time, timeZone).toMillis();
 }

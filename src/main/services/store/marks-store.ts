@@ -252,6 +252,12 @@ export function requeueMark(db: Db, markId: number, now: string): boolean {
       ) {
         return false;
       }
+      // Only the booking's latest mark: an older failure may have been overtaken by a new mark.
+      const newer = prepared(db, 'SELECT 1 FROM marks WHERE booking_id = ? AND id > ?').get(
+        mark.bookingId,
+        markId,
+      );
+      if (newer !== undefined) return false;
       const other = openMark(db, mark.bookingId);
       if (other && other.id !== markId) return false;
       prepared(

@@ -29,6 +29,14 @@ function parseSettings(raw: string): AgencySettings {
   return parsed.success ? parsed.data : defaults;
 }
 
+/** The stored document as it is, to tell whether the settings changed in between. */
+export function settingsRevision(db: Db): string {
+  const row = prepared(db, 'SELECT value FROM settings WHERE key = ?').get(KEY) as
+    | { value: string }
+    | undefined;
+  return row?.value ?? '';
+}
+
 export function writeSettings(db: Db, settings: AgencySettings): void {
   prepared(
     db,
