@@ -36,7 +36,22 @@ export default tseslint.config(
   },
   {
     files: ['src/main/shell/**/*.ts', 'src/preload/**/*.ts'],
-    rules: { 'no-restricted-imports': 'off' },
+    rules: {
+      'no-restricted-imports': 'off',
+      // Links leave the app only through openExternal in window.ts, which checks the scheme.
+      'no-restricted-properties': [
+        'error',
+        {
+          object: 'shell',
+          property: 'openExternal',
+          message: 'openExternal aus window.ts benutzen.',
+        },
+      ],
+    },
+  },
+  {
+    files: ['src/main/shell/window.ts'],
+    rules: { 'no-restricted-properties': 'off' },
   },
   {
     files: ['src/renderer/**/*.{ts,tsx}'],
