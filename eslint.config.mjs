@@ -35,6 +35,11 @@ export default tseslint.config(
     rules: { 'no-console': 'error' },
   },
   {
+    // A CommonJS preload for a CommonJS tool (see the file's header).
+    files: ['scripts/*.cjs'],
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
+  {
     files: ['src/main/shell/**/*.ts', 'src/preload/**/*.ts'],
     rules: {
       'no-restricted-imports': 'off',
