@@ -32,8 +32,7 @@ function parseSettings(raw: string): AgencySettings {
 /** The stored document as it is, to tell whether the settings changed in between. */
 export function settingsRevision(db: Db): string {
   const row = prepared(db, 'SELECT value FROM settings WHERE key = ?').get(KEY) as
-    | { value: string }
-    | undefined;
+    { value: string } | undefined;
   return row?.value ?? '';
 }
 
