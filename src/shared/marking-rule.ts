@@ -1,7 +1,7 @@
 // The marking rule: decides, on every save and again before every night-run mail, whether a
 // booking is (still) marked for the atmosfair mail. Pure: no store, no clock, no I/O.
 import type { BookingStatus } from './domain';
-import { isValidEmail } from './domain';
+import { emailForWire, isValidEmail } from './domain';
 import { travelDate } from './travel-date';
 
 export type MarkReason = 'first_mail' | 'service_added' | 'new_recipient';
@@ -63,8 +63,12 @@ export function decideMark(input: RuleInput): RuleOutcome {
   return unmark('up_to_date');
 }
 
+/**
+ * An address as the rule compares it: the form it is sent in (domain in punycode), in lower
+ * case. `Anna@Bücher.de` and `anna@xn--bcher-kva.de` are the same recipient.
+ */
 export function normaliseEmail(address: string): string {
-  return address.trim().toLowerCase();
+  return (emailForWire(address) ?? address.trim()).toLowerCase();
 }
 
 function unmark(reason: NoMarkReason): RuleOutcome {

@@ -125,6 +125,31 @@ describe('from a saved booking to the customer inbox', () => {
     expect(await night()).toMatchObject({ due: 0, sent: 0 });
   });
 
+  it('a customer at an internationalised domain gets the first mail once, not every night', async () => {
+    const input = booking([flight('2027-01-03')]);
+    input.customer.email = 'Kunde@Müller-Reisen.de';
+    await t.call('bookings.save', input);
+    expect(await night()).toMatchObject({ due: 1, sent: 1 });
+    // On the wire the domain is punycode (smtp-server shows the envelope decoded again).
+    expect(smtp.received[0]!.raw.toString()).toContain('Kunde@xn--mller-reisen-dlb.de');
+    expect(await night()).toMatchObject({ due: 0, sent: 0 });
+    expect(await night()).toMatchObject({ due: 0, sent: 0 });
+    expect(smtp.received).toHaveLength(1);
+  });
+
+  it('an objection under an internationalised address also covers its other spellings', async () => {
+    const objected = booking([flight('2027-01-03')]);
+    objected.customer.email = 'anna@bücher.de';
+    objected.customer.objected = true;
+    await t.call('bookings.save', objected);
+    const other = booking([flight('2027-02-03')]);
+    other.customer.email = 'ANNA@xn--bcher-kva.de';
+    expect((await t.call('bookings.save', other)).outcome).toEqual({
+      decision: 'unmark',
+      reason: 'objected',
+    });
+  });
+
   it('marks nothing while atmosfair is disabled for the agency', async () => {
     await t.call('settings.save', agencySettings({ smtpPort: smtp.port, atmosfair: false }));
     const { outcome } = await t.call('bookings.save', booking([flight('2027-01-03')]));

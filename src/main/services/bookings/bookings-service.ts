@@ -115,7 +115,7 @@ function hasObjected(db: Db, email: string): boolean {
   if (address === '') return false;
   const statement = prepared(
     db,
-    'SELECT 1 FROM bookings WHERE objected = 1 AND lower(trim(email)) = ? LIMIT 1',
+    'SELECT 1 FROM bookings WHERE objected = 1 AND email_key = ? LIMIT 1',
   );
   return statement.get(address) !== undefined;
 }

@@ -62,6 +62,7 @@ export async function runHeadless(argv: string[], options: HeadlessOptions = {})
   try {
     app = openApp({
       ...options,
+      recoverAtStart: false,
       dataDir,
       log: options.log ?? createLogger({ file: join(dataDir, 'logs', 'traveldesk.log') }),
     });

@@ -114,6 +114,8 @@ export async function runNightRun(
     const recovered = recoverInterruptedClaims(ctx.db, startedAt);
     closeInterruptedRuns(ctx.db);
     if (recovered > 0) log.warn({ recovered }, 'Unterbrochene Sendungen als unklar markiert');
+    // They count as this run's uncertain mails: the summary and the exit code must show them.
+    summary.uncertain += recovered;
 
     runId = Number(
       ctx.db

@@ -1,6 +1,7 @@
 // Bookings and their services in SQLite: numbering, reading, writing, searching.
 import type { BookingStatus, Customer, Language, ServiceInput } from '../../../shared/domain';
 import type { StoredService } from '../../../shared/contract';
+import { normaliseEmail } from '../../../shared/marking-rule';
 import { prepared, type Db } from './database';
 
 export interface BookingRow {
@@ -71,10 +72,10 @@ export function insertBooking(
 ): number {
   const result = prepared(
     db,
-    `INSERT INTO bookings (number, status, salutation, first_name, last_name, email, language,
-         objected, objected_on, atmosfair_mail, created_at, updated_at)
-       VALUES (@number, @status, @salutation, @firstName, @lastName, @email, @language,
-         @objected, @objectedOn, @atmosfairMail, @now, @now)`,
+    `INSERT INTO bookings (number, status, salutation, first_name, last_name, email, email_key,
+       language, objected, objected_on, atmosfair_mail, created_at, updated_at)
+     VALUES (@number, @status, @salutation, @firstName, @lastName, @email, @emailKey,
+       @language, @objected, @objectedOn, @atmosfairMail, @now, @now)`,
   ).run({
     ...customerParams(fields.customer),
     number: fields.number,
@@ -94,7 +95,8 @@ export function updateBooking(
   prepared(
     db,
     `UPDATE bookings SET status = @status, salutation = @salutation, first_name = @firstName,
-       last_name = @lastName, email = @email, language = @language, objected = @objected,
+       last_name = @lastName, email = @email, email_key = @emailKey, language = @language,
+       objected = @objected,
        objected_on = @objectedOn, atmosfair_mail = @atmosfairMail, updated_at = @now
      WHERE id = @id`,
   ).run({
@@ -211,6 +213,7 @@ function customerParams(customer: Customer) {
     firstName: customer.firstName,
     lastName: customer.lastName,
     email: customer.email,
+    emailKey: normaliseEmail(customer.email),
     language: customer.language,
     objected: customer.objected ? 1 : 0,
     objectedOn: customer.objected ? customer.objectedOn : null,

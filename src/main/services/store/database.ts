@@ -3,6 +3,7 @@ import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Logger } from '../logger';
+import { normaliseEmail } from '../../../shared/marking-rule';
 import { LATEST_VERSION, MIGRATIONS, type Migration } from './migrations';
 
 export type Db = Database.Database;
@@ -37,10 +38,6 @@ export function openDatabase(file: string, log: Logger, migrations = MIGRATIONS)
     db.pragma('synchronous = FULL');
     db.pragma('foreign_keys = ON');
     db.pragma('busy_timeout = 5000');
-    // Case-insensitive search beyond ASCII: "MÜLLER" finds "Müller".
-    db.function('td_fold', { deterministic: true }, (text: unknown) =>
-      String(text ?? '').toLocaleLowerCase('de-DE'),
-    );
     migrate(db, log, migrations);
     return db;
   } catch (error) {
@@ -70,7 +67,20 @@ export function schemaVersion(db: Db): number {
   return db.pragma('user_version', { simple: true }) as number;
 }
 
+/** SQL functions the queries and migrations use, defined in JavaScript. */
+export function registerFunctions(db: Db): void {
+  // Case-insensitive search beyond ASCII: "MÜLLER" finds "Müller".
+  db.function('td_fold', { deterministic: true }, (text: unknown) =>
+    String(text ?? '').toLocaleLowerCase('de-DE'),
+  );
+  // An address as the marking rule compares it.
+  db.function('td_email', { deterministic: true }, (text: unknown) =>
+    normaliseEmail(String(text ?? '')),
+  );
+}
+
 export function migrate(db: Db, log: Logger, migrations: readonly Migration[] = MIGRATIONS): void {
+  registerFunctions(db);
   const latest = latestVersion(migrations);
   const current = schemaVersion(db);
   if (current > latest) throw new NewerDatabaseError(current, latest);

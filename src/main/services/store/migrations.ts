@@ -174,8 +174,11 @@ export const MIGRATIONS: readonly Migration[] = [
       ALTER TABLE night_runs ADD COLUMN retrying INTEGER NOT NULL DEFAULT 0;
       ALTER TABLE night_runs ADD COLUMN uncertain INTEGER NOT NULL DEFAULT 0;
 
-      -- An objection belongs to the customer's address (see the marking rule): found quickly.
-      CREATE INDEX bookings_objected_email ON bookings (lower(trim(email))) WHERE objected = 1;
+      -- An objection belongs to the customer's address (see the marking rule): the address in
+      -- the form the rule compares (td_email: punycode domain, lower case), indexed.
+      ALTER TABLE bookings ADD COLUMN email_key TEXT NOT NULL DEFAULT '';
+      UPDATE bookings SET email_key = td_email(email);
+      CREATE INDEX bookings_objected_email ON bookings (email_key) WHERE objected = 1;
 
       -- The one night run that may work right now, across the app and the headless command.
       CREATE TABLE run_lock (

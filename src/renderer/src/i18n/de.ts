@@ -156,7 +156,7 @@ export const de = {
       written: 'als .eml geschrieben',
       withdrawn: 'zurückgezogen',
       failed: 'fehlgeschlagen',
-      retrying: 'für neuen Versuch zurückgestellt',
+      retrying: 'neuer Versuch geplant',
       uncertain: 'unklar',
       progress: '{{done}} von {{total}} Mails bearbeitet',
       lastRunError: 'Der letzte Nachtlauf wurde abgebrochen: {{error}}',
@@ -213,7 +213,8 @@ export const de = {
     status: 'Status',
     travelDate: 'Reisedatum',
     atmosfairMail: 'Atmosfair Mailversand',
-    atmosfairMailHint: 'Der Kunde erhält nach dem Speichern die Atmosfair-Information per E-Mail.',
+    atmosfairMailHint:
+      'Nach dem Speichern wird der Vorgang für den nächsten Nachtlauf vorgemerkt, wenn die Regel es vorsieht.',
     customer: {
       title: 'Kunde',
       salutation: 'Anrede',
@@ -276,7 +277,7 @@ export const de = {
       lastError: 'Letzter Fehler: {{error}}',
       lastErrorWithCode: 'Letzter Fehler (Antwort des Servers {{code}}): {{error}}',
       notMarked: 'Nicht vorgemerkt.',
-      lastDecision: 'Letzte Entscheidung ({{at}})',
+      lastDecision: 'Regel zuletzt geprüft ({{at}})',
       sentTitle: 'Gesendete Mails',
       noneSent: 'Noch keine Mail gesendet.',
       sentLine: 'gesendet am {{at}} an {{recipient}}',

@@ -153,7 +153,7 @@ export const en: Texts = {
       written: 'written as .eml',
       withdrawn: 'withdrawn',
       failed: 'failed',
-      retrying: 'kept for a retry',
+      retrying: 'retry planned',
       uncertain: 'uncertain',
       progress: '{{done}} of {{total}} mails handled',
       lastRunError: 'The last night run was stopped: {{error}}',
@@ -210,7 +210,8 @@ export const en: Texts = {
     status: 'Status',
     travelDate: 'Travel date',
     atmosfairMail: 'Atmosfair mail',
-    atmosfairMailHint: 'After saving, the customer receives the atmosfair information by e-mail.',
+    atmosfairMailHint:
+      'When saved, the booking is marked for the next night run if the rule calls for it.',
     customer: {
       title: 'Customer',
       salutation: 'Salutation',
@@ -273,7 +274,7 @@ export const en: Texts = {
       lastError: 'Last error: {{error}}',
       lastErrorWithCode: 'Last error (server reply {{code}}): {{error}}',
       notMarked: 'Not marked.',
-      lastDecision: 'Last decision ({{at}})',
+      lastDecision: 'Rule last checked ({{at}})',
       sentTitle: 'Sent mails',
       noneSent: 'No mail sent yet.',
       sentLine: 'sent on {{at}} to {{recipient}}',

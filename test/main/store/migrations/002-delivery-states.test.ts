@@ -37,6 +37,12 @@ describe('migration 2: delivery states', () => {
     dir.remove();
   });
 
+  it('gives every booking the address key the marking rule compares', () => {
+    expect(db.prepare('SELECT email, email_key FROM bookings').all()).toEqual([
+      { email: 'a@b.de', email_key: 'a@b.de' },
+    ]);
+  });
+
   it('keeps every mark and sent mail, with foreign keys intact', () => {
     expect(schemaVersion(db)).toBe(2);
     expect(db.prepare('SELECT id, state, attempts FROM marks ORDER BY id').all()).toEqual([
