@@ -40,6 +40,17 @@ if (target === 'node') {
   }
   writeFileSync(stamp, `node-${process.versions.modules}\n`);
 } else if (target === 'electron') {
+  // Electron 45 fetches its binary on first use, not at install; electron-vite does not ask for
+  // it, so fetch it here (about 100 MB, once).
+  try {
+    require('electron');
+  } catch (error) {
+    console.error(`Electron konnte nicht heruntergeladen werden: ${error.message}`);
+    console.error(
+      'Ohne Internetverbindung lässt sich die App nicht starten; die Tests laufen trotzdem.',
+    );
+    process.exit(1);
+  }
   const electronVersion = require('electron/package.json').version;
   const wanted = `electron-${electronVersion}\n`;
   if (!existsSync(stamp) || readFileSync(stamp, 'utf8') !== wanted) {
