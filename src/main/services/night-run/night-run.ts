@@ -3,7 +3,7 @@
 // mark it touches ends in one known state (sent, retry, failed, uncertain or withdrawn).
 import { randomUUID } from 'node:crypto';
 import type { NightRunSummary } from '../../../shared/contract';
-import { decideMark } from '../../../shared/marking-rule';
+import { decideMark, type RuleInput } from '../../../shared/marking-rule';
 import { applyOutcome, ruleInputFor } from '../bookings/bookings-service';
 import { localDate, type Clock } from '../clock';
 import { maskEmail, type Logger } from '../logger';
@@ -321,14 +321,23 @@ async function runPass(
   return stop;
 }
 
-/** What the rule and the mail of a booking are made from, as one comparable string. */
-function fingerprint(ctx: NightRunContext, bookingId: number, today: string): string {
-  return JSON.stringify([
-    ruleInputFor(ctx.db, bookingId, today),
+/**
+ * The rule's input for a booking as it is now, and everything its mail is made from as one
+ * comparable string.
+ */
+function snapshot(
+  ctx: NightRunContext,
+  bookingId: number,
+  today: string,
+): { input: RuleInput; print: string } {
+  const input = ruleInputFor(ctx.db, bookingId, today);
+  const print = JSON.stringify([
+    input,
     findBooking(ctx.db, bookingId)?.customer,
     listServices(ctx.db, bookingId),
     settingsRevision(ctx.db),
   ]);
+  return { input, print };
 }
 
 /** Checks the rule again and composes the mail; withdraws a mark that no longer holds. */
@@ -342,7 +351,8 @@ async function prepareMark(ctx: NightRunContext, markId: number, log: Logger): P
 
   // 1. Check the rule again: a mark that no longer holds is withdrawn, not mailed.
   const today = localDate(ctx.clock(), ctx.timeZone);
-  const outcome = decideMark(ruleInputFor(ctx.db, booking.id, today));
+  const now = snapshot(ctx, booking.id, today);
+  const outcome = decideMark(now.input);
   if (outcome.decision !== 'mark') {
     ctx.db.transaction(() => withdrawForRule(ctx, mark.id, booking.id, outcome, log))();
     return { kind: 'done', result: 'withdrawn' };
@@ -350,7 +360,6 @@ async function prepareMark(ctx: NightRunContext, markId: number, log: Logger): P
 
   // 2. Compose exactly what goes out.
   const services = listServices(ctx.db, booking.id);
-  const print = fingerprint(ctx, booking.id, today);
   try {
     const mail = await composeAtmosfairMail({
       settings: readSettings(ctx.db),
@@ -370,7 +379,7 @@ async function prepareMark(ctx: NightRunContext, markId: number, log: Logger): P
         bookingNumber: booking.number,
         mail,
         serviceIds: services.map((s) => s.id),
-        fingerprint: print,
+        fingerprint: now.print,
       },
     };
   } catch (error) {
@@ -410,14 +419,15 @@ function claim(
   log: Logger,
 ): 'claimed' | 'stale' | 'withdrawn' | 'lost' {
   const today = localDate(ctx.clock(), ctx.timeZone);
-  const outcome = decideMark(ruleInputFor(ctx.db, ready.bookingId, today));
+  const now = snapshot(ctx, ready.bookingId, today);
+  const outcome = decideMark(now.input);
   if (outcome.decision !== 'mark') {
     const mark = findMark(ctx.db, ready.markId);
     if (!mark || (mark.state !== 'marked' && mark.state !== 'retry')) return 'lost';
     withdrawForRule(ctx, ready.markId, ready.bookingId, outcome, log);
     return 'withdrawn';
   }
-  if (fingerprint(ctx, ready.bookingId, today) !== ready.fingerprint) return 'stale';
+  if (now.print !== ready.fingerprint) return 'stale';
   const won = claimMark(
     ctx.db,
     ready.markId,
