@@ -267,14 +267,16 @@ async function runPass(
 
     // One durable write: the outcome of the mail just answered, and the claim of the next.
     const nowIso = ctx.clock().toISOString();
-    const step = ctx.db.transaction(() => {
-      const settled = previous
-        ? settle(ctx, delivery, previous.ready, previous.handover, nowIso, log)
-        : null;
-      if (settled && 'stop' in settled) return { settled, claim: null };
-      if (prepared.kind !== 'ready') return { settled, claim: null };
-      return { settled, claim: claim(ctx, prepared.ready, nowIso, log) };
-    })();
+    const step = ctx.db
+      .transaction(() => {
+        const settled = previous
+          ? settle(ctx, delivery, previous.ready, previous.handover, nowIso, log)
+          : null;
+        if (settled && 'stop' in settled) return { settled, claim: null };
+        if (prepared.kind !== 'ready') return { settled, claim: null };
+        return { settled, claim: claim(ctx, prepared.ready, nowIso, log) };
+      })
+      .immediate();
 
     if (previous && step.settled) {
       if ('stop' in step.settled) stop = step.settled.stop;
@@ -314,7 +316,9 @@ async function runPass(
     const { ready } = inFlight;
     const handover = await inFlight.handover;
     const nowIso = ctx.clock().toISOString();
-    const settled = ctx.db.transaction(() => settle(ctx, delivery, ready, handover, nowIso, log))();
+    const settled = ctx.db
+      .transaction(() => settle(ctx, delivery, ready, handover, nowIso, log))
+      .immediate();
     if ('stop' in settled) stop ??= settled.stop;
     else onResult(ready.markId, settled.result);
   }
@@ -354,7 +358,7 @@ async function prepareMark(ctx: NightRunContext, markId: number, log: Logger): P
   const now = snapshot(ctx, booking.id, today);
   const outcome = decideMark(now.input);
   if (outcome.decision !== 'mark') {
-    ctx.db.transaction(() => withdrawForRule(ctx, mark.id, booking.id, outcome, log))();
+    ctx.db.transaction(() => withdrawForRule(ctx, mark.id, booking.id, outcome, log)).immediate();
     return { kind: 'done', result: 'withdrawn' };
   }
 
