@@ -10,9 +10,11 @@ import { isIsoDate } from './dates';
  * line and paragraph separators, zero-width characters and bidirectional overrides, which can
  * make a name look like something else.
  */
-const FORBIDDEN_CHARS =
-  // eslint-disable-next-line no-control-regex -- matching control characters is the point here
-  /[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u2028-\u202e\u2060-\u2064\u2066-\u2069\ufeff]/;
+export const FORBIDDEN_CHARS =
+  // Control (Cc), format (Cf: zero-width, bidi marks and overrides, soft hyphen, tags, …),
+  // lone surrogates (Cs), private use (Co), line and paragraph separators, and the invisible
+  // fillers and joiners that are letters or marks by category.
+  /[\p{Cc}\p{Cf}\p{Cs}\p{Co}\p{Zl}\p{Zp}\u034f\u115f\u1160\u17b4\u17b5\u3164\uffa0]/u;
 
 export function line(max: number) {
   return z

@@ -139,7 +139,21 @@ export function openApp(options: AppOptions): App {
           preCheck: settings.atmosfair.enabled && settings.atmosfair.preCheck,
         },
       };
-      writeSettings(db, stored);
+      // The password belongs to one server and one user: whoever changes where it would be
+      // sent (or how safely) must enter it again, so it can never be redirected elsewhere.
+      const before = readSettings(db).delivery.smtp;
+      const after = stored.delivery.smtp;
+      const moved =
+        before.host !== after.host ||
+        before.port !== after.port ||
+        before.user !== after.user ||
+        before.security !== after.security;
+      db.transaction(() => {
+        writeSettings(db, stored);
+        if (moved && secrets.protection !== 'none' && secrets.hasSmtpPassword()) {
+          secrets.setSmtpPassword('');
+        }
+      }).immediate();
       return settingsView(stored);
     },
     'settings.setSmtpPassword': ({ password, acceptWeakProtection }) => {
@@ -155,20 +169,21 @@ export function openApp(options: AppOptions): App {
       return { smtpPasswordSet: secrets.hasSmtpPassword() };
     },
     'settings.testConnection': async () => {
-      const delivery = createDelivery({
-        settings: readSettings(db),
-        smtpPassword: secrets.smtpPassword(),
-        missingPasswordHint: secrets.missingPasswordHint,
-        defaultTestFolder,
-        timeouts: options.smtpTimeouts,
-      });
+      let delivery: ReturnType<typeof createDelivery> | null = null;
       try {
+        delivery = createDelivery({
+          settings: readSettings(db),
+          smtpPassword: secrets.smtpPassword(),
+          missingPasswordHint: secrets.missingPasswordHint,
+          defaultTestFolder,
+          timeouts: options.smtpTimeouts,
+        });
         return { message: await delivery.verify() };
       } catch (error) {
         if (error instanceof DeliveryError) throw new UserError('smtp_failed', error.message);
         throw error;
       } finally {
-        delivery.close();
+        delivery?.close();
       }
     },
     'bookings.list': ({ query }) => listBookings(ctx, query),

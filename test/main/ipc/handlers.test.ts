@@ -74,6 +74,11 @@ describe('the IPC handlers', () => {
     ['a zero-width space', 'An\u200bna'],
     ['a right-to-left override', 'Anna\u202egnp.exe'],
     ['a tab', 'An\tna'],
+    ['an Arabic letter mark', 'An\u061cna'],
+    ['a soft hyphen', 'An\u00adna'],
+    ['an invisible tag character', 'Anna\u{e0041}'],
+    ['a Hangul filler', 'Anna\u3164'],
+    ['a lone surrogate', 'A\ud800B'],
   ])('refuse %s in a name', async (_name, firstName) => {
     const input = booking([flight('2027-01-03')]);
     input.customer.firstName = firstName;

@@ -176,6 +176,18 @@ describe('the atmosfair mail', () => {
     expect(headerBlock.match(/^Subject:/gim)).toHaveLength(1);
   });
 
+  it('never lets a name pose as an encoded word, e.g. a fake "Bcc:" display name', async () => {
+    const mail = await compose({
+      salutation: 'none',
+      firstName: '=?utf-8?Q?Bcc=3A_victim=40evil=2Eexample?=',
+      lastName: 'X',
+    });
+    const parsed = await simpleParser(mail.raw);
+    const to = parsed.to && !Array.isArray(parsed.to) ? parsed.to.value[0] : null;
+    expect(to?.name).not.toContain('Bcc: victim@evil.example');
+    expect(to?.address).toBe('anna.schmidt@example.org');
+  });
+
   it('sends to an internationalised domain as punycode', async () => {
     const mail = await compose({ email: 'anna@bücher.de' });
     expect(mail.envelope.to).toEqual(['anna@xn--bcher-kva.de']);

@@ -103,6 +103,94 @@ describe('the SMTP password', () => {
     }
   });
 
+  it('is forgotten when the server, port, user or security changes, so it cannot be redirected', async () => {
+    t = startTestApp();
+    const settings = agencySettings({ smtpPort: 2525 });
+    settings.delivery.smtp = {
+      host: 'mail.agentur.example',
+      port: 587,
+      security: 'starttls',
+      user: 'agentur',
+    };
+    await t.call('settings.save', settings);
+    await t.call('settings.setSmtpPassword', { password: PASSWORD });
+
+    // Saving the same server again keeps it.
+    expect((await t.call('settings.save', settings)).smtpPasswordSet).toBe(true);
+    for (const change of [
+      { host: '127.0.0.1' },
+      { port: 25 },
+      { security: 'none' as const },
+      { user: 'jemand-anders' },
+    ]) {
+      await t.call('settings.save', settings);
+      await t.call('settings.setSmtpPassword', { password: PASSWORD });
+      const moved = {
+        ...settings,
+        delivery: { ...settings.delivery, smtp: { ...settings.delivery.smtp, ...change } },
+      };
+      expect((await t.call('settings.save', moved)).smtpPasswordSet).toBe(false);
+    }
+  });
+
+  it('never reaches a log or an error even when the server echoes it back', async () => {
+    smtp = await startSmtpSink({
+      authOptional: false,
+      allowInsecureAuth: true,
+      onAuth(auth, _session, callback) {
+        callback(
+          Object.assign(new Error(`Invalid login for ${auth.username}:${auth.password}`), {
+            responseCode: 535,
+          }),
+        );
+      },
+    });
+    const dir = startTestApp();
+    dir.app.close();
+    const logFile = join(dir.dataDir, 'logs', 'traveldesk.log');
+    const app = openApp({
+      dataDir: dir.dataDir,
+      clock: dir.clock.now,
+      timeZone: 'Europe/Berlin',
+      cipher: processCipher(),
+      log: createLogger({ file: logFile }),
+    });
+    try {
+      const settings = agencySettings({ smtpPort: smtp.port });
+      settings.delivery.smtp.user = 'agentur';
+      await app.invoke('settings.save', settings);
+      await app.invoke('settings.setSmtpPassword', { password: PASSWORD });
+      await app.invoke('bookings.save', booking([flight('2027-01-03')]));
+      const tested = await app.invoke('settings.testConnection', undefined);
+      expect(tested).toMatchObject({ ok: false, error: { code: 'smtp_failed' } });
+      expect(JSON.stringify(tested)).not.toContain(PASSWORD);
+      await expect(app.runNightRun('manual')).rejects.toThrow('Die Anmeldung');
+    } finally {
+      app.close();
+    }
+    const log = readFileSync(logFile, 'utf8');
+    expect(log).toContain('Die Anmeldung am SMTP-Server ist fehlgeschlagen');
+    expect(log).not.toContain(PASSWORD);
+    dir.close();
+  });
+
+  it('"Verbindung testen" names a missing server or password instead of an unexpected error', async () => {
+    t = startTestApp();
+    const settings = agencySettings();
+    settings.delivery.smtp.host = '';
+    await t.call('settings.save', settings);
+    expect(await t.app.invoke('settings.testConnection', undefined)).toEqual({
+      ok: false,
+      error: { code: 'smtp_failed', message: 'Es ist kein SMTP-Server eingetragen.' },
+    });
+    settings.delivery.smtp = { host: '127.0.0.1', port: 2525, security: 'none', user: 'agentur' };
+    await t.call('settings.save', settings);
+    expect(await t.app.invoke('settings.testConnection', undefined)).toMatchObject({
+      ok: false,
+      error: { code: 'smtp_failed', message: expect.stringContaining('kein Passwort gespeichert') },
+    });
+  });
+
   it('never reaches the log, and neither do full customer addresses', async () => {
     smtp = await startSmtpSink({
       authOptional: false,

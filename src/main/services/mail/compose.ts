@@ -1,7 +1,12 @@
 // Turns a booking into the exact bytes of its atmosfair mail: headers, both parts, and a
 // Message-ID that is the same for every attempt of one mark.
 import MailComposer from 'nodemailer/lib/mail-composer';
-import { emailForWire, type AgencySettings, type Customer } from '../../../shared/domain';
+import {
+  emailForWire,
+  FORBIDDEN_CHARS,
+  type AgencySettings,
+  type Customer,
+} from '../../../shared/domain';
 import type { StoredService } from '../../../shared/contract';
 import { agencyDisplayName, renderAtmosfairMail } from './atmosfair-template';
 
@@ -30,11 +35,14 @@ export class MailConfigurationError extends Error {
 }
 
 // eslint-disable-next-line no-control-regex -- control characters are what is removed
-const CONTROL_CHARS = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g;
+const INVISIBLE = new RegExp(FORBIDDEN_CHARS.source, 'gu');
 
-/** Header-bound text (display names): no line breaks or other control characters, ever. */
+/**
+ * Header-bound text (display names): no line breaks, control or invisible characters, ever,
+ * and no "=?" that a mail program could read as the start of an encoded word.
+ */
 export function headerSafe(text: string): string {
-  return text.replace(CONTROL_CHARS, ' ').trim();
+  return text.replace(INVISIBLE, ' ').replace(/=\?/g, '= ?').replace(/\s+/g, ' ').trim();
 }
 
 export async function composeAtmosfairMail(input: ComposeInput): Promise<ComposedMail> {

@@ -128,6 +128,23 @@ function smtpDelivery(options: DeliveryOptions): Delivery {
     transactionLog: true,
   });
 
+  // A server may echo what it was sent: the password (plain, or base64 as AUTH sends it) never
+  // leaves this module in an error's text.
+  const secrets = secretForms(smtp.user, options.smtpPassword);
+  const scrub = (error: DeliveryError): DeliveryError => {
+    if (secrets.length === 0) return error;
+    const clean = (text: string | undefined) =>
+      text === undefined
+        ? undefined
+        : secrets.reduce((t, s) => t.split(s).join('[entfernt]'), text);
+    return new DeliveryError(
+      error.kind,
+      clean(error.message) ?? '',
+      error.responseCode,
+      clean(error.serverReply),
+    );
+  };
+
   return {
     testMode: false,
     async deliver(mail) {
@@ -139,7 +156,7 @@ function smtpDelivery(options: DeliveryOptions): Delivery {
         }
         return { response: info.response };
       } catch (error) {
-        throw classify(error, handedOver);
+        throw scrub(classify(error, handedOver));
       }
     },
     async verify() {
@@ -147,13 +164,22 @@ function smtpDelivery(options: DeliveryOptions): Delivery {
         await transport.verify();
         return `Verbindung zu ${smtp.host}:${smtp.port} erfolgreich.`;
       } catch (error) {
-        throw classify(error, false);
+        throw scrub(classify(error, false));
       }
     },
     close() {
       transport.close();
     },
   };
+}
+
+/** The password as it may appear on the wire: as typed, and base64-encoded for AUTH. */
+function secretForms(user: string, password: string | null): string[] {
+  if (!password) return [];
+  const base64 = (text: string) => Buffer.from(text, 'utf8').toString('base64');
+  return [password, base64(password), base64(`\u0000${user}\u0000${password}`)].filter(
+    (form) => form.length >= 4,
+  );
 }
 
 interface SmtpErrorShape {
