@@ -43,12 +43,16 @@ export default tseslint.config(
     files: ['src/main/shell/**/*.ts', 'src/preload/**/*.ts'],
     rules: {
       'no-restricted-imports': 'off',
-      // Links leave the app only through openExternal in window.ts, which checks the scheme.
-      'no-restricted-properties': [
+      // Links leave the app only through openExternal in window.ts, which checks the scheme:
+      // any `.openExternal` (shell, an alias, electron.shell) or a destructured one is refused.
+      'no-restricted-syntax': [
         'error',
         {
-          object: 'shell',
-          property: 'openExternal',
+          selector: "MemberExpression[property.name='openExternal']",
+          message: 'openExternal aus window.ts benutzen.',
+        },
+        {
+          selector: "Property[key.name='openExternal']",
           message: 'openExternal aus window.ts benutzen.',
         },
       ],
@@ -56,7 +60,7 @@ export default tseslint.config(
   },
   {
     files: ['src/main/shell/window.ts'],
-    rules: { 'no-restricted-properties': 'off' },
+    rules: { 'no-restricted-syntax': 'off' },
   },
   {
     files: ['src/renderer/**/*.{ts,tsx}'],

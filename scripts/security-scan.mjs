@@ -47,29 +47,66 @@ if (scan.status !== 0 || !existsSync(report)) {
 const sarif = JSON.parse(readFileSync(report, 'utf8'));
 rmSync(dir, { recursive: true, force: true });
 const findings = sarif.runs.flatMap((run) =>
-  run.results.map((result) => ({
-    check: result.ruleId,
-    file: result.locations?.[0]?.physicalLocation?.artifactLocation?.uri ?? '',
-    line: result.locations?.[0]?.physicalLocation?.region?.startLine ?? 0,
-  })),
+  run.results.map((result) => {
+    const location = result.locations?.[0]?.physicalLocation;
+    const file = location?.artifactLocation?.uri ?? '';
+    const region = location?.region ?? {};
+    return {
+      check: result.ruleId,
+      file,
+      line: region.startLine ?? 0,
+      sample: sampleOf(result.ruleId, file, region),
+    };
+  }),
 );
+
+/**
+ * What a finding points at, whitespace folded: an acceptance holds for exactly this code, so a
+ * changed CSP or another openExternal call is a new finding. For the CSP, the whole policy.
+ */
+function sampleOf(check, file, region) {
+  const text = readFileSync(join('out', file), 'utf8');
+  if (check === 'CSP_GLOBAL_CHECK') {
+    const policy = /http-equiv="Content-Security-Policy"\s+content="([^"]*)"/i.exec(text);
+    return fold(policy ? policy[1] : '');
+  }
+  const lines = text.split('\n');
+  let offset = (region.startColumn ?? 1) - 1;
+  for (let i = 0; i < (region.startLine ?? 1) - 1; i += 1) offset += lines[i].length + 1;
+  return fold(text.slice(offset, offset + (region.charLength ?? 0)));
+}
+
+function fold(text) {
+  return text.replace(/\s+/g, ' ').trim();
+}
+
+const matches = (accepted, finding) =>
+  accepted.check === finding.check &&
+  accepted.file === finding.file &&
+  fold(accepted.sample) === finding.sample;
 
 let unexplained = 0;
 for (const finding of findings) {
-  const accepted = config.accepted.find(
-    (a) => a.check === finding.check && a.file === finding.file,
-  );
+  const accepted = config.accepted.find((a) => matches(a, finding));
   const where = `${finding.file}:${finding.line}`;
   if (accepted) {
     console.log(`ok    ${finding.check} ${where} – ${accepted.reason}`);
   } else {
     unexplained += 1;
-    console.log(`FEHLT ${finding.check} ${where} – weder behoben noch begründet`);
+    console.log(
+      `FEHLT ${finding.check} ${where} – weder behoben noch begründet: ${finding.sample}`,
+    );
   }
 }
 for (const accepted of config.accepted) {
-  if (!findings.some((f) => f.check === accepted.check && f.file === accepted.file)) {
+  const count = findings.filter((f) => matches(accepted, f)).length;
+  if (count === 0) {
     console.log(`alt   ${accepted.check} ${accepted.file}: nicht mehr gefunden, Eintrag entfernen`);
+  } else if (count > (accepted.count ?? 1)) {
+    unexplained += count - (accepted.count ?? 1);
+    console.log(
+      `FEHLT ${accepted.check} ${accepted.file}: ${count}-mal statt ${accepted.count ?? 1}-mal`,
+    );
   }
 }
 console.log(`Electronegativity: ${findings.length} Befunde, ${unexplained} unbegründet.`);

@@ -14,7 +14,7 @@ export const FORBIDDEN_CHARS =
   // Control (Cc), format (Cf: zero-width, bidi marks and overrides, soft hyphen, tags, …),
   // lone surrogates (Cs), private use (Co), line and paragraph separators, and the invisible
   // fillers and joiners that are letters or marks by category.
-  /[\p{Cc}\p{Cf}\p{Cs}\p{Co}\p{Zl}\p{Zp}\u034f\u115f\u1160\u17b4\u17b5\u3164\uffa0]/u;
+  /[\p{Cc}\p{Cf}\p{Cs}\p{Co}\p{Zl}\p{Zp}\u115f\u1160\u3164\uffa0]|\u034f|\u17b4|\u17b5/u;
 
 export function line(max: number) {
   return z
@@ -96,7 +96,13 @@ export const agencySettingsSchema = z.object({
   }),
   delivery: z.object({
     mode: z.enum(DELIVERY_MODES),
-    testFolder: line(1000),
+    // An absolute local path (or empty for the default): relative paths would depend on where
+    // the app was started, and a network path (\\server\share) would hand the Windows
+    // login to that server.
+    testFolder: line(1000).refine(
+      (s) => s === '' || (/^(\/|[A-Za-z]:[\\/])/.test(s) && !/^[\\/]{2}/.test(s)),
+      'folder',
+    ),
     smtp: z.object({
       host: line(253).refine((s) => !/\s/.test(s), 'host'),
       port: z.number().int('port').min(1, 'port').max(65535, 'port'),

@@ -45,7 +45,8 @@ export function maskEmail(address: string): string {
   return `${address[0]}***${address.slice(at)}`;
 }
 
-const EMAIL_IN_TEXT = /([^\s<>"'(),;:@]+)@([^\s<>"'(),;:@]+\.[^\s<>"'(),;:@]+)/gu;
+// An address in running text, also URL-encoded (`%40`) as in mailto links.
+const EMAIL_IN_TEXT = /([^\s<>"(),;:@%]+)(?:@|%40)([^\s<>"'(),;:@%]+\.[^\s<>"'(),;:@%]+)/giu;
 
 /** Masks every address in a text, a plain object or an array (a few levels deep). */
 export function maskDeep(value: unknown, depth = 0): unknown {
@@ -54,7 +55,7 @@ export function maskDeep(value: unknown, depth = 0): unknown {
       maskEmail(`${local}@${domain}`),
     );
   }
-  if (depth > 4 || value === null || typeof value !== 'object') return value;
+  if (depth > 12 || value === null || typeof value !== 'object') return value;
   if (Array.isArray(value)) return value.map((item) => maskDeep(item, depth + 1));
   if (value instanceof Error) return value;
   const masked: Record<string, unknown> = {};

@@ -28,6 +28,13 @@ export function lockDown(contents: WebContents): void {
   contents.on('will-redirect', (event, url) => {
     if (!isAppUrl(url, appLocation)) event.preventDefault();
   });
+  // Frames (the sandboxed mail preview) never navigate; a link clicked there, such as the
+  // atmosfair link, opens in the browser if it is https or mailto.
+  contents.on('will-frame-navigate', (event) => {
+    if (event.isMainFrame) return;
+    event.preventDefault();
+    openExternal(event.url);
+  });
   contents.on('will-attach-webview', (event) => event.preventDefault());
 }
 

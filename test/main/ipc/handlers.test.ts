@@ -112,6 +112,27 @@ describe('the IPC handlers', () => {
     for (const issue of result.error.issues ?? []) expect(issue.code).toMatch(/^[a-z_]+$/);
   });
 
+  it.each(['testmails', './mails', '\\\\server\\share\\mails', '//server/share'])(
+    'refuse %j as the test-mode folder: only a full local path',
+    async (testFolder) => {
+      const settings = agencySettings({ mode: 'test' });
+      settings.delivery.testFolder = testFolder;
+      expect(await t.app.invoke('settings.save', settings)).toMatchObject({
+        ok: false,
+        error: { issues: [{ path: 'delivery.testFolder', code: 'folder' }] },
+      });
+    },
+  );
+
+  it.each(['/home/agentur/Testmails', 'C:\\Users\\Agentur\\Testmails', 'D:/Mails', ''])(
+    'accept %j as the test-mode folder',
+    async (testFolder) => {
+      const settings = agencySettings({ mode: 'test' });
+      settings.delivery.testFolder = testFolder;
+      expect((await t.app.invoke('settings.save', settings)).ok).toBe(true);
+    },
+  );
+
   it('answer a missing booking with not_found', async () => {
     expect(await t.app.invoke('bookings.get', { id: 999 })).toMatchObject({
       ok: false,

@@ -258,4 +258,13 @@ describe('masking addresses in log entries', () => {
     });
     expect(maskDeep(42)).toBe(42);
   });
+
+  it('masks URL-encoded addresses, apostrophes and deeply nested fields', () => {
+    expect(maskDeep('mailto:max.mustermann%40example.org?subject=x')).toBe(
+      'mailto:m***@example.org?subject=x',
+    );
+    expect(maskDeep("o'connor@example.org")).toBe('o***@example.org');
+    const deep = { a: { b: { c: { d: { e: { f: { g: 'kunde@example.org' } } } } } } };
+    expect(JSON.stringify(maskDeep(deep))).toContain('k***@example.org');
+  });
 });

@@ -34,7 +34,6 @@ export class MailConfigurationError extends Error {
   readonly code = 'not_configured';
 }
 
-// eslint-disable-next-line no-control-regex -- control characters are what is removed
 const INVISIBLE = new RegExp(FORBIDDEN_CHARS.source, 'gu');
 
 /**

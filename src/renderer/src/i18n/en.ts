@@ -33,6 +33,7 @@ export const en: Texts = {
     email_local_ascii:
       'Accented letters before the @ cannot be sent reliably. ' +
       'Please enter the address without them.',
+    folder: 'Please give a full folder path on this PC (no network path).',
     too_long: 'The text is too long.',
     control_chars: 'Line breaks, control and invisible characters are not allowed here.',
     end_before_start: 'The end date is before the start.',
