@@ -14,7 +14,7 @@ export interface SettingsView {
   settings: AgencySettings;
   /** Whether an SMTP password is stored. The password itself never leaves the main process. */
   smtpPasswordSet: boolean;
-  /** False when the stored password cannot be decrypted on this PC: the agent must enter it again. */
+  /** False when the stored password cannot be decrypted on this PC: it must be entered again. */
   smtpPasswordReadable: boolean;
   /** 'os': encrypted by the system's key store; 'weak': only obscured (Linux without keyring). */
   passwordProtection: 'os' | 'weak' | 'none';

@@ -10,7 +10,7 @@ export function isIsoDate(value: string): boolean {
   return isCalendarDay(Number(match[1]), Number(match[2]), Number(match[3]));
 }
 
-/** Parses `dd.mm.yyyy` (leading zeros optional) into `yyyy-mm-dd`, or null when it is no real day. */
+/** Parses `dd.mm.yyyy` (leading zeros optional) into `yyyy-mm-dd`; null when it is no real day. */
 export function parseGermanDate(value: string): string | null {
   const match = GERMAN_DATE.exec(value);
   if (!match) return null;

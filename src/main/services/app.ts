@@ -160,8 +160,9 @@ export function openApp(options: AppOptions): App {
       if (password !== '' && secrets.protection === 'weak' && acceptWeakProtection !== true) {
         throw new UserError(
           'weak_protection',
-          'Auf diesem PC gibt es keinen Schlüsselbund: Das Passwort würde nur verschleiert, nicht ' +
-            'sicher verschlüsselt gespeichert. Wer Zugriff auf Ihr Benutzerkonto hat, könnte es ' +
+          'Auf diesem PC gibt es keinen Schlüsselbund: Das Passwort würde nur verschleiert, ' +
+            'nicht sicher verschlüsselt gespeichert. Wer Zugriff auf Ihr Benutzerkonto hat, ' +
+            'könnte es ' +
             'auslesen. Möchten Sie es trotzdem speichern?',
         );
       }
@@ -231,7 +232,8 @@ export function openApp(options: AppOptions): App {
       if (!requeueMark(db, markId, clock().toISOString())) {
         throw new UserError(
           'not_found',
-          'Diese Mail kann nicht erneut versucht werden: Sie ist nicht (mehr) fehlgeschlagen oder unklar.',
+          'Diese Mail kann nicht erneut versucht werden: ' +
+            'Sie ist nicht (mehr) fehlgeschlagen oder unklar.',
         );
       }
       return { requeued: true };

@@ -53,7 +53,8 @@ export async function runHeadless(argv: string[], options: HeadlessOptions = {})
   // 2. A data folder without a database is a mistyped path, not a new agency.
   if (!existsSync(join(dataDir, DATABASE_FILE))) {
     out(
-      `Nachtlauf nicht möglich: Im Ordner ${dataDir} liegen keine TravelDesk-Daten (${DATABASE_FILE} fehlt).`,
+      `Nachtlauf nicht möglich: Im Ordner ${dataDir} liegen keine TravelDesk-Daten ` +
+        `(${DATABASE_FILE} fehlt).`,
     );
     return EXIT_CANNOT_RUN;
   }

@@ -52,7 +52,10 @@ export function isUserFacing(error: unknown): error is UserFacingError {
 
 export type Invoke = (channel: string, input: unknown) => Promise<Result<unknown>>;
 
-/** Wraps the handlers into one entry point: unknown channel, bad input and errors become envelopes. */
+/**
+ * Wraps the handlers into one entry point: an unknown channel, bad input and errors all become
+ * envelopes.
+ */
 export function createInvoke(handlers: HandlerMap, log: Logger): Invoke {
   const ipcLog = log.child({ scope: 'ipc' });
   return async (channel, input) => {
@@ -77,7 +80,8 @@ export function createInvoke(handlers: HandlerMap, log: Logger): Invoke {
       ipcLog.error({ err: error, channel: name }, 'Unerwarteter Fehler');
       return fail(
         'internal',
-        'Ein unerwarteter Fehler ist aufgetreten. Es wurde nichts verändert; Einzelheiten stehen im Protokoll.',
+        'Ein unerwarteter Fehler ist aufgetreten. Es wurde nichts verändert; ' +
+          'Einzelheiten stehen im Protokoll.',
       );
     }
   };

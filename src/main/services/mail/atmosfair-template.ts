@@ -142,6 +142,32 @@ const TEXTS: Record<Language, Texts> = {
   },
 };
 
+// Inline styles: mail programs ignore style sheets.
+const BODY_STYLE = [
+  'font-family:Arial,Helvetica,sans-serif',
+  'font-size:15px',
+  'line-height:1.5',
+  'color:#1f2933',
+  'max-width:640px',
+  'margin:0 auto',
+  'padding:16px',
+].join(';');
+const BUTTON_STYLE = [
+  'display:inline-block',
+  'padding:10px 16px',
+  'background:#0b6e4f',
+  'color:#ffffff',
+  'text-decoration:none',
+  'border-radius:4px',
+].join(';');
+const NOTICE_STYLE = [
+  'margin-top:16px',
+  'padding:12px',
+  'border:1px solid #cbd2d9',
+  'background:#f5f7fa',
+  'font-size:13px',
+].join(';');
+
 export function renderAtmosfairMail(input: TemplateInput): RenderedMail {
   const t = TEXTS[input.language];
   const agencyName = agencyDisplayName(input.settings);
@@ -185,7 +211,7 @@ export function renderAtmosfairMail(input: TemplateInput): RenderedMail {
   const html = `<!DOCTYPE html>
 <html lang="${input.language}">
 <head><meta charset="utf-8"><title>${e(t.subject(input.bookingNumber))}</title></head>
-<body style="font-family:Arial,Helvetica,sans-serif;font-size:15px;line-height:1.5;color:#1f2933;max-width:640px;margin:0 auto;padding:16px">
+<body style="${BODY_STYLE}">
 <p>${e(t.greeting(input.customer))}</p>
 <p>${e(t.intro(agencyName))}</p>
 <ul>
@@ -193,11 +219,11 @@ ${serviceLines.map((line) => `<li>${e(line)}</li>`).join('\n')}
 </ul>
 <h2 style="font-size:18px;color:#0b6e4f">${e(t.atmosfairHeading)}</h2>
 ${t.atmosfair.map((p) => `<p>${e(p)}</p>`).join('\n')}
-<p><a href="${e(link)}" style="display:inline-block;padding:10px 16px;background:#0b6e4f;color:#ffffff;text-decoration:none;border-radius:4px">${e(t.linkLabel)}</a></p>
+<p><a href="${e(link)}" style="${BUTTON_STYLE}">${e(t.linkLabel)}</a></p>
 <p>${e(t.closing).replace(/\n/g, '<br>')}<br>${signature.map(e).join('<br>')}</p>
 <hr style="border:none;border-top:1px solid #cbd2d9">
 <p style="font-size:12px;color:#52606d">${footer.map(e).join('<br>')}</p>
-<div style="margin-top:16px;padding:12px;border:1px solid #cbd2d9;background:#f5f7fa;font-size:13px">
+<div style="${NOTICE_STYLE}">
 <strong>${e(t.objectionHeading)}</strong><br>${e(t.objection)}
 </div>
 </body>

@@ -61,7 +61,8 @@ export async function composeAtmosfairMail(input: ComposeInput): Promise<Compose
     services: input.services,
     settings,
   });
-  const messageId = `<atmosfair.${input.bookingNumber}.${input.markId}@${fromAddress.split('@')[1]}>`;
+  const senderDomain = fromAddress.split('@')[1];
+  const messageId = `<atmosfair.${input.bookingNumber}.${input.markId}@${senderDomain}>`;
   const fromName = headerSafe(settings.sender.fromName || agencyDisplayName(settings));
   const toName = headerSafe([customer.firstName, customer.lastName].filter(Boolean).join(' '));
   const objectionSubject =

@@ -217,12 +217,14 @@ export function classify(error: unknown, handedOver: boolean): DeliveryError {
   }
   if (e.code === 'ECONFIG' || e.code === 'EDNS') {
     return stop(
-      'Der SMTP-Server ist falsch eingetragen oder nicht zu finden. Bitte prüfen Sie Server und Port.',
+      'Der SMTP-Server ist falsch eingetragen oder nicht zu finden. ' +
+        'Bitte prüfen Sie Server und Port.',
     );
   }
   if (e.code === 'ECONNREFUSED' || e.originalCode === 'ECONNREFUSED') {
     return stop(
-      'Der SMTP-Server ist nicht erreichbar (Verbindung abgelehnt). Bitte prüfen Sie Server und Port.',
+      'Der SMTP-Server ist nicht erreichbar (Verbindung abgelehnt). ' +
+        'Bitte prüfen Sie Server und Port.',
     );
   }
   if (e.code === 'ETIMEDOUT' && !handedOver && e.timeoutType !== 'SOCKET_TIMEOUT') {
@@ -267,7 +269,8 @@ export function classify(error: unknown, handedOver: boolean): DeliveryError {
   if (handedOver) {
     return new DeliveryError(
       'uncertain',
-      'Die Verbindung brach ab, nachdem die Mail übergeben war; ob sie angekommen ist, ist unklar. ' +
+      'Die Verbindung brach ab, nachdem die Mail übergeben war; ' +
+        'ob sie angekommen ist, ist unklar. ' +
         'Sie wird nicht automatisch erneut gesendet.',
       undefined,
       reply,

@@ -103,7 +103,8 @@ export function migrate(db: Db, log: Logger, migrations: readonly Migration[] = 
       }
       const violations = db.pragma('foreign_key_check') as unknown[];
       if (violations.length > 0) {
-        throw new Error(`Migration verletzt ${violations.length} Fremdschlüssel; nichts geändert.`);
+        const count = violations.length;
+        throw new Error(`Migration verletzt ${count} Fremdschlüssel; nichts geändert.`);
       }
     });
     run.immediate();

@@ -85,7 +85,8 @@ export function dueMarkIds(db: Db, now: string): number[] {
   const rows = prepared(
     db,
     `SELECT id FROM marks
-       WHERE state = 'marked' OR (state = 'retry' AND (next_attempt_at IS NULL OR next_attempt_at <= ?))
+       WHERE state = 'marked'
+          OR (state = 'retry' AND (next_attempt_at IS NULL OR next_attempt_at <= ?))
        ORDER BY id`,
   ).all(now) as { id: number }[];
   return rows.map((row) => row.id);
@@ -184,7 +185,8 @@ export function recoverInterruptedClaims(db: Db, now: string): number {
   return prepared(
     db,
     `UPDATE marks SET state = 'uncertain', updated_at = ?,
-         last_error = 'Der Versand wurde unterbrochen (Programm beendet oder abgestürzt); ob die Mail ankam, ist unklar.'
+         last_error = 'Der Versand wurde unterbrochen (Programm beendet oder abgestürzt); '
+           || 'ob die Mail ankam, ist unklar.'
        WHERE state = 'sending'`,
   ).run(now).changes;
 }
@@ -331,8 +333,10 @@ export function listOutbox(db: Db): OutboxRow[] {
          b.number AS booking_number, trim(b.first_name || ' ' || b.last_name) AS customer_name
        FROM marks m JOIN bookings b ON b.id = m.booking_id
        WHERE m.state IN ${OPEN}
-          OR (m.state = 'failed' AND m.id = (SELECT MAX(id) FROM marks WHERE booking_id = m.booking_id))
-       ORDER BY CASE m.state WHEN 'uncertain' THEN 0 WHEN 'failed' THEN 1 WHEN 'retry' THEN 2 ELSE 3 END,
+          OR (m.state = 'failed'
+              AND m.id = (SELECT MAX(id) FROM marks WHERE booking_id = m.booking_id))
+       ORDER BY
+         CASE m.state WHEN 'uncertain' THEN 0 WHEN 'failed' THEN 1 WHEN 'retry' THEN 2 ELSE 3 END,
          m.id`,
   ).all() as (RawMark & { booking_number: string; customer_name: string })[];
   return rows.map((row) => ({

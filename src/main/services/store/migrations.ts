@@ -62,7 +62,8 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE TABLE marks (
         id               INTEGER PRIMARY KEY,
         booking_id       INTEGER NOT NULL REFERENCES bookings (id) ON DELETE CASCADE,
-        reason           TEXT NOT NULL CHECK (reason IN ('first_mail', 'service_added', 'new_recipient')),
+        reason           TEXT NOT NULL
+                         CHECK (reason IN ('first_mail', 'service_added', 'new_recipient')),
         state            TEXT NOT NULL
                          CHECK (state IN ('marked', 'sending', 'sent', 'failed', 'withdrawn')),
         attempts         INTEGER NOT NULL DEFAULT 0,
@@ -133,7 +134,8 @@ export const MIGRATIONS: readonly Migration[] = [
         SELECT 'services_v2', 0
         WHERE NOT EXISTS (SELECT 1 FROM sqlite_sequence WHERE name = 'services_v2');
       UPDATE sqlite_sequence
-        SET seq = MAX(seq, COALESCE((SELECT MAX(value) FROM sent_mails, json_each(sent_mails.service_ids)), 0))
+        SET seq = MAX(seq, COALESCE(
+          (SELECT MAX(value) FROM sent_mails, json_each(sent_mails.service_ids)), 0))
         WHERE name = 'services_v2';
       DROP TABLE services;
       ALTER TABLE services_v2 RENAME TO services;
@@ -142,9 +144,10 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE TABLE marks_v2 (
         id               INTEGER PRIMARY KEY AUTOINCREMENT,
         booking_id       INTEGER NOT NULL REFERENCES bookings (id) ON DELETE CASCADE,
-        reason           TEXT NOT NULL CHECK (reason IN ('first_mail', 'service_added', 'new_recipient')),
-        state            TEXT NOT NULL CHECK (state IN
-                           ('marked', 'sending', 'sent', 'retry', 'failed', 'uncertain', 'withdrawn')),
+        reason           TEXT NOT NULL
+                         CHECK (reason IN ('first_mail', 'service_added', 'new_recipient')),
+        state            TEXT NOT NULL CHECK (state IN ('marked', 'sending', 'sent', 'retry',
+                                                       'failed', 'uncertain', 'withdrawn')),
         attempts         INTEGER NOT NULL DEFAULT 0,
         next_attempt_at  TEXT,
         last_error       TEXT,

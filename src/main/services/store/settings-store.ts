@@ -39,7 +39,8 @@ export function settingsRevision(db: Db): string {
 export function writeSettings(db: Db, settings: AgencySettings): void {
   prepared(
     db,
-    'INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
+    `INSERT INTO settings (key, value) VALUES (?, ?)
+     ON CONFLICT (key) DO UPDATE SET value = excluded.value`,
   ).run(KEY, JSON.stringify(settings));
 }
 
@@ -56,7 +57,8 @@ export function writeSecret(db: Db, key: string, value: string | null): void {
   }
   prepared(
     db,
-    'INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
+    `INSERT INTO settings (key, value) VALUES (?, ?)
+     ON CONFLICT (key) DO UPDATE SET value = excluded.value`,
   ).run(`secret:${key}`, value);
 }
 

@@ -124,11 +124,13 @@ export const de = {
       passwordRemoveConfirm: 'Das gespeicherte SMTP-Passwort wirklich löschen?',
       passwordHint: 'Ein neues Passwort wird beim Speichern übernommen.',
       passwordUnreadable:
-        'Das gespeicherte Passwort lässt sich auf diesem PC nicht entschlüsseln (etwa nach einem ' +
+        'Das gespeicherte Passwort lässt sich auf diesem PC nicht entschlüsseln ' +
+        '(etwa nach einem ' +
         'Umzug auf einen anderen PC). Bitte geben Sie es erneut ein; bis dahin versucht der ' +
         'Nachtlauf keine Anmeldung.',
       passwordWeak:
-        'Hinweis: Auf diesem PC gibt es keinen Schlüsselbund. Das Passwort wird nur verschleiert ' +
+        'Hinweis: Auf diesem PC gibt es keinen Schlüsselbund. ' +
+        'Das Passwort wird nur verschleiert ' +
         'gespeichert.',
       testConnection: 'Verbindung testen',
       testing: 'Verbindung wird geprüft …',
@@ -215,7 +217,8 @@ export const de = {
     travelDate: 'Reisedatum',
     atmosfairMail: 'Atmosfair Mailversand',
     atmosfairMailHint:
-      'Nach dem Speichern wird der Vorgang für den nächsten Nachtlauf vorgemerkt, wenn die Regel es vorsieht.',
+      'Nach dem Speichern wird der Vorgang für den nächsten Nachtlauf vorgemerkt, ' +
+      'wenn die Regel es vorsieht.',
     customer: {
       title: 'Kunde',
       salutation: 'Anrede',
