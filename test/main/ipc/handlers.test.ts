@@ -133,6 +133,20 @@ describe('the IPC handlers', () => {
     },
   );
 
+  it('refuse an objection dated in the future, and store nothing', async () => {
+    const input = booking([flight('2027-01-03')]);
+    input.customer.objected = true;
+    input.customer.objectedOn = '2099-01-01';
+    expect(await t.app.invoke('bookings.save', input)).toMatchObject({
+      ok: false,
+      error: {
+        code: 'invalid_input',
+        issues: [{ path: 'customer.objectedOn', code: 'date_future' }],
+      },
+    });
+    expect(bookingCount()).toBe(0);
+  });
+
   it('answer a missing booking with not_found', async () => {
     expect(await t.app.invoke('bookings.get', { id: 999 })).toMatchObject({
       ok: false,

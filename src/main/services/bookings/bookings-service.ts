@@ -45,6 +45,17 @@ export interface BookingsContext {
   timeZone: string;
 }
 
+/** A value only the main process can judge (it knows today's date): refused like bad input. */
+export class BookingInputError extends Error {
+  readonly code = 'invalid_input';
+  constructor(
+    readonly path: string,
+    readonly issueCode: string,
+  ) {
+    super('Bitte prüfen Sie die markierten Felder. Es wurde nichts gespeichert.');
+  }
+}
+
 export class BookingNotFoundError extends Error {
   readonly code = 'not_found';
   constructor(readonly id: number) {
@@ -59,6 +70,9 @@ export function saveBooking(
   const now = ctx.clock();
   const nowIso = now.toISOString();
   const today = localDate(now, ctx.timeZone);
+  if (input.customer.objected && input.customer.objectedOn && input.customer.objectedOn > today) {
+    throw new BookingInputError('customer.objectedOn', 'date_future');
+  }
   const customer = {
     ...input.customer,
     objectedOn: input.customer.objected ? (input.customer.objectedOn ?? today) : null,

@@ -76,7 +76,12 @@ export function createInvoke(handlers: HandlerMap, log: Logger): Invoke {
       const handler = handlers[name] as (input: unknown) => Promise<unknown> | unknown;
       return ok(await handler(parsed.data));
     } catch (error) {
-      if (isUserFacing(error)) return fail(error.code, error.message);
+      if (isUserFacing(error)) {
+        const { path, issueCode } = error as { path?: unknown; issueCode?: unknown };
+        return typeof path === 'string' && typeof issueCode === 'string'
+          ? fail(error.code, error.message, [{ path, code: issueCode }])
+          : fail(error.code, error.message);
+      }
       ipcLog.error({ err: error, channel: name }, 'Unerwarteter Fehler');
       return fail(
         'internal',

@@ -33,6 +33,7 @@ export const de = {
       'Umlaute und Sonderzeichen vor dem @ können nicht zuverlässig versendet werden. ' +
       'Bitte die Adresse ohne sie eingeben.',
     folder: 'Bitte einen vollständigen Ordnerpfad auf diesem PC angeben (kein Netzwerkpfad).',
+    date_future: 'Das Datum darf nicht in der Zukunft liegen.',
     too_long: 'Der Text ist zu lang.',
     control_chars: 'Zeilenumbrüche, Steuer- und unsichtbare Zeichen sind hier nicht erlaubt.',
     end_before_start: 'Das Enddatum liegt vor dem Beginn.',

@@ -34,6 +34,7 @@ export const en: Texts = {
       'Accented letters before the @ cannot be sent reliably. ' +
       'Please enter the address without them.',
     folder: 'Please give a full folder path on this PC (no network path).',
+    date_future: 'The date must not lie in the future.',
     too_long: 'The text is too long.',
     control_chars: 'Line breaks, control and invisible characters are not allowed here.',
     end_before_start: 'The end date is before the start.',
