@@ -9,9 +9,9 @@ import { extname, join, normalize, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import react from '@vitejs/plugin-react';
 import { build as esbuild } from 'esbuild';
-import { simpleParser, type ParsedMail } from 'mailparser';
+import type { ParsedMail } from 'mailparser';
 import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
-import { SMTPServer } from 'smtp-server';
+import { startSmtpSink as startServer } from '../support/smtp-sink';
 import { build as viteBuild } from 'vite';
 
 export const REPO_ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
@@ -183,19 +183,16 @@ export interface SmtpSinkOptions {
 }
 
 /**
- * A plain SMTP server on 127.0.0.1 (no TLS) that accepts one user and keeps every message.
- * A wrong password is refused, so a passing test proves the stored password was used.
+ * The project's test SMTP server (test/support/smtp-sink.ts), set up as an agency's server:
+ * plain (no TLS), one user; a wrong password is refused, so a passing test proves the stored
+ * password was used.
  */
 export async function startSmtpSink(options: SmtpSinkOptions): Promise<SmtpSink> {
   const { user, password, acceptDelayMs = 0, refuseRecipient = () => false } = options;
-  const mails: ReceivedMail[] = [];
   const logins: SmtpSink['logins'] = [];
-  const server = new SMTPServer({
-    secure: false,
-    disabledCommands: ['STARTTLS'],
-    allowInsecureAuth: true,
+  const sink = await startServer({
     authOptional: false,
-    logger: false,
+    allowInsecureAuth: true,
     onAuth(auth, _session, callback) {
       logins.push({ username: auth.username ?? '', password: auth.password ?? '' });
       if (auth.username === user && auth.password === password) callback(null, { user });
@@ -206,32 +203,30 @@ export async function startSmtpSink(options: SmtpSinkOptions): Promise<SmtpSink>
       const refused = Object.assign(new Error('Mailbox unavailable'), { responseCode: 550 });
       callback(refused);
     },
-    onData(stream, session, callback) {
-      simpleParser(stream)
-        .then((parsed) => {
-          const from = session.envelope.mailFrom ? session.envelope.mailFrom.address : '';
-          const to = session.envelope.rcptTo.map((rcpt) => rcpt.address);
-          mails.push({ envelope: { from, to }, parsed });
-          setTimeout(() => callback(), acceptDelayMs);
-        })
-        .catch((error: Error) => callback(error));
-    },
+    answer: () => (acceptDelayMs > 0 ? { delayMs: acceptDelayMs } : 'accept'),
   });
-  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
-  const { port } = server.server.address() as AddressInfo;
+  const mails = (): ReceivedMail[] =>
+    sink.received.map((mail) => ({
+      envelope: { from: mail.envelopeFrom, to: mail.envelopeTo },
+      parsed: mail.parsed,
+    }));
 
   return {
-    port,
-    mails,
+    port: sink.port,
+    get mails() {
+      return mails();
+    },
     logins,
     async waitForMails(count, timeoutMs = 10_000) {
       const until = Date.now() + timeoutMs;
-      while (mails.length < count) {
-        if (Date.now() > until) throw new Error(`expected ${count} mail(s), got ${mails.length}`);
+      while (sink.received.length < count) {
+        if (Date.now() > until) {
+          throw new Error(`expected ${count} mail(s), got ${sink.received.length}`);
+        }
         await new Promise((done) => setTimeout(done, 50));
       }
-      return mails;
+      return mails();
     },
-    close: () => new Promise((done) => server.close(() => done())),
+    close: () => sink.close(),
   };
 }
