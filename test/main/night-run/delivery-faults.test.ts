@@ -30,6 +30,21 @@ afterEach(async () => {
   await smtp?.close();
 });
 
+/** A server that refuses every login, and an agency whose password it refuses. */
+async function setUpWithRefusedLogin() {
+  await setUp({
+    authOptional: false,
+    allowInsecureAuth: true,
+    onAuth(_auth, _session, callback) {
+      callback(new Error('Authentication credentials invalid'));
+    },
+  });
+  const settings = agencySettings({ smtpPort: smtp.port });
+  settings.delivery.smtp.user = 'agentur';
+  await t.call('settings.save', settings);
+  await t.call('settings.setSmtpPassword', { password: 'falsch' });
+}
+
 /** Saves one booking per address, each with a flight 30 days ahead. */
 async function bookingsFor(addresses: string[]): Promise<number[]> {
   const ids: number[] = [];
@@ -98,17 +113,7 @@ describe('delivery when the mail server misbehaves', () => {
   });
 
   it('a stop on the last mail of a run gives its claim back untouched', async () => {
-    await setUp({
-      authOptional: false,
-      allowInsecureAuth: true,
-      onAuth(_auth, _session, callback) {
-        callback(new Error('Authentication credentials invalid'));
-      },
-    });
-    const settings = agencySettings({ smtpPort: smtp.port });
-    settings.delivery.smtp.user = 'agentur';
-    await t.call('settings.save', settings);
-    await t.call('settings.setSmtpPassword', { password: 'falsch' });
+    await setUpWithRefusedLogin();
     await bookingsFor(['anna@example.org']);
     await expect(t.app.runNightRun('manual')).rejects.toThrow('Die Anmeldung');
     expect(markStates()).toEqual([{ email: 'anna@example.org', state: 'marked', attempts: 0 }]);
@@ -412,17 +417,7 @@ describe('delivery when the mail server misbehaves', () => {
   });
 
   it('a failed login stops the run at once with one clear message and uses up no attempt', async () => {
-    await setUp({
-      authOptional: false,
-      allowInsecureAuth: true,
-      onAuth(_auth, _session, callback) {
-        callback(new Error('Authentication credentials invalid'));
-      },
-    });
-    const settings = agencySettings({ smtpPort: smtp.port });
-    settings.delivery.smtp.user = 'agentur';
-    await t.call('settings.save', settings);
-    await t.call('settings.setSmtpPassword', { password: 'falsch' });
+    await setUpWithRefusedLogin();
     await bookingsFor(addresses(3));
 
     const run = t.app.runNightRun('manual');
