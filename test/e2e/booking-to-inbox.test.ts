@@ -27,6 +27,7 @@ const SMTP_USER = 'reisebuero-sonnenschein';
 const SMTP_PASSWORD = 'Sommer-2026!';
 const CUSTOMER_EMAIL = 'anna.schmidt@example.org';
 const REFUSED_EMAIL = 'gibt-es-nicht@example.org';
+const UNCERTAIN_EMAIL = 'funkloch@example.org';
 
 /** Stands in for Electron's safeStorage, which only exists inside Electron. */
 const testCipher: Cipher = {
@@ -65,6 +66,7 @@ describe('from a booking to the customer’s inbox', { timeout: 60_000 }, () => 
       password: SMTP_PASSWORD,
       acceptDelayMs: 700,
       refuseRecipient: (address) => address === REFUSED_EMAIL,
+      dropAfterData: (address) => address === UNCERTAIN_EMAIL,
     });
     app = openApp({ dataDir, timeZone: TIME_ZONE, cipher: testCipher });
     web = await serveStatic(outDir);
@@ -350,6 +352,41 @@ describe('from a booking to the customer’s inbox', { timeout: 60_000 }, () => 
     await expect.poll(() => page.getByTestId('night-run-pending').textContent()).toBe('1');
     await screenshot(page, '15-outbox-retried');
     expect(smtp.mails).toHaveLength(1);
+  });
+
+  it('a mail whose line broke after hand-over is uncertain, and the agent can confirm it as sent', async () => {
+    await nav('Vorgänge').click();
+    await page.getByRole('button', { name: 'Neuer Vorgang' }).click();
+    await field('Vorname').fill('Clara');
+    await field('Nachname').fill('Funk');
+    await field('E-Mail').fill(UNCERTAIN_EMAIL);
+    await page.getByRole('button', { name: 'Leistung hinzufügen' }).click();
+    const service = page.getByTestId('service-0');
+    await field('Art', service).selectOption({ label: 'Bahn' });
+    await field('Beschreibung', service).fill('ICE Freiburg – Hamburg');
+    await field('Beginn', service).fill(germanDateIn(25));
+    await page.getByRole('button', { name: 'Speichern', exact: true }).click();
+    expect(await textOf(page.getByTestId('save-outcome'))).toContain('Erstversand');
+    const number = await textOf(page.getByTestId('booking-number'));
+
+    await nav('Postausgang').click();
+    await page.getByRole('button', { name: 'Nachtlauf jetzt ausführen' }).click();
+    const summary = page.getByTestId('night-run-summary');
+    expect(await textOf(summary.getByTestId('night-run-uncertain'))).toBe('1 unklar');
+    const row = page.getByTestId('outbox-row').filter({ hasText: number });
+    expect(await textOf(row)).toContain('unklar');
+    await screenshot(page, '16-outbox-uncertain');
+
+    page.once('dialog', (dialog) => void dialog.accept());
+    await row.getByRole('button', { name: 'Als gesendet bestätigen' }).click();
+    expect(await textOf(page.getByTestId('outbox-notice'))).toContain('gilt jetzt als gesendet');
+
+    await nav('Vorgänge').click();
+    await page.getByTestId('booking-row').filter({ hasText: number }).click();
+    expect(await textOf(page.getByTestId('sent-mails'))).toContain(UNCERTAIN_EMAIL);
+    await screenshot(page, '17-booking-confirmed');
+    // The server got the message exactly once; nothing was resent.
+    expect(smtp.mails.filter((m) => m.envelope.to.includes(UNCERTAIN_EMAIL))).toHaveLength(1);
   });
 
   it('the page ran without errors and cannot reach the network under its CSP', async () => {

@@ -180,6 +180,8 @@ export interface SmtpSinkOptions {
   acceptDelayMs?: number;
   /** Recipients answered with `550 Mailbox unavailable`, as a real server does. */
   refuseRecipient?: (address: string) => boolean;
+  /** Recipients whose message is taken whole, then the line goes dead without a reply. */
+  dropAfterData?: (address: string) => boolean;
 }
 
 /**
@@ -188,7 +190,8 @@ export interface SmtpSinkOptions {
  * password was used.
  */
 export async function startSmtpSink(options: SmtpSinkOptions): Promise<SmtpSink> {
-  const { user, password, acceptDelayMs = 0, refuseRecipient = () => false } = options;
+  const { user, password, acceptDelayMs = 0 } = options;
+  const { refuseRecipient = () => false, dropAfterData = () => false } = options;
   const logins: SmtpSink['logins'] = [];
   const sink = await startServer({
     authOptional: false,
@@ -203,7 +206,10 @@ export async function startSmtpSink(options: SmtpSinkOptions): Promise<SmtpSink>
       const refused = Object.assign(new Error('Mailbox unavailable'), { responseCode: 550 });
       callback(refused);
     },
-    answer: () => (acceptDelayMs > 0 ? { delayMs: acceptDelayMs } : 'accept'),
+    answer: (_index, mail) => {
+      if (mail.envelopeTo.some(dropAfterData)) return 'drop';
+      return acceptDelayMs > 0 ? { delayMs: acceptDelayMs } : 'accept';
+    },
   });
   const mails = (): ReceivedMail[] =>
     sink.received.map((mail) => ({
