@@ -18,9 +18,9 @@ import { createInvoke, UserError, type HandlerMap, type Invoke } from './ipc/han
 import { createLogger, type Logger } from './logger';
 import { createDelivery, DeliveryError } from './mail/delivery';
 import {
-  closeInterruptedRuns,
-  lastNightRun,
   NightRunAbortedError,
+  recoverInterrupted,
+  RunInProgressError,
   runNightRun,
   type NightRunContext,
   type NightRunTrigger,
@@ -39,10 +39,10 @@ import {
   listOutbox,
   listSentMails,
   recordSent,
-  recoverInterruptedClaims,
   requeueMark,
   sentMailRaw,
 } from './store/marks-store';
+import { lastRun } from './store/night-runs-store';
 import { acquireRunLock, releaseRunLock } from './store/run-lock';
 import { readSettings, writeSettings } from './store/settings-store';
 
@@ -106,14 +106,8 @@ export function openApp(options: AppOptions): App {
     progress = p;
   };
   function nightRun(trigger: NightRunTrigger) {
-    if (running) {
-      return Promise.reject(
-        new UserError(
-          'run_in_progress',
-          'Der Nachtlauf läuft gerade. Bitte warten Sie, bis er fertig ist.',
-        ),
-      );
-    }
+    // The run lock refuses a second run too; this keeps `running` (and the progress) its own.
+    if (running) return Promise.reject(new RunInProgressError());
     running = runNightRun(nightRunContext, trigger).finally(() => {
       running = null;
     });
@@ -251,7 +245,7 @@ export function openApp(options: AppOptions): App {
       const settings = readSettings(db);
       return {
         nextRunAt: nextSlot(clock(), settings.nightRun.time, timeZone).toUTC().toISO() ?? '',
-        lastRun: lastNightRun(db),
+        lastRun: lastRun(db),
         pending: countDueMarks(db),
         running: running ? progress : null,
       };
@@ -274,7 +268,7 @@ export function openApp(options: AppOptions): App {
     log,
     runTime: () => readSettings(db).nightRun.time,
     lastRunStartedAt: () => {
-      const last = lastNightRun(db);
+      const last = lastRun(db);
       return last ? new Date(last.startedAt) : null;
     },
     run: () => nightRun('schedule'),
@@ -302,13 +296,7 @@ function recoverAtStart(db: Db, clock: Clock, log: Logger): void {
   const owner = randomUUID();
   if (acquireRunLock(db, owner)) return;
   try {
-    closeInterruptedRuns(db);
-    const recovered = recoverInterruptedClaims(db, clock().toISOString());
-    if (recovered > 0) {
-      log
-        .child({ scope: 'night-run' })
-        .warn({ recovered }, 'Unterbrochene Sendungen als unklar markiert');
-    }
+    recoverInterrupted(db, clock().toISOString(), log.child({ scope: 'night-run' }));
   } finally {
     releaseRunLock(db, owner);
   }

@@ -9,7 +9,7 @@ import { localDate, type Clock } from '../clock';
 import { maskEmail, type Logger } from '../logger';
 import { composeAtmosfairMail, MailConfigurationError, type ComposedMail } from '../mail/compose';
 import { createDelivery, DeliveryError, type Delivery } from '../mail/delivery';
-import { prepared, type Db } from '../store/database';
+import type { Db } from '../store/database';
 import { findBooking, listServices } from '../store/bookings-store';
 import {
   claimMark,
@@ -21,7 +21,9 @@ import {
   recoverInterruptedClaims,
   scheduleRetry,
   unclaimMark,
+  withdrawMark,
 } from '../store/marks-store';
+import { closeInterruptedRuns, finishRun, insertRun } from '../store/night-runs-store';
 import { acquireRunLock, heartbeatRunLock, releaseRunLock } from '../store/run-lock';
 import { readSettings, settingsRevision } from '../store/settings-store';
 
@@ -111,17 +113,10 @@ export async function runNightRun(
 
   try {
     // 1. Claims left behind by a run that died are uncertain: never resent automatically.
-    const recovered = recoverInterruptedClaims(ctx.db, startedAt);
-    closeInterruptedRuns(ctx.db);
-    if (recovered > 0) log.warn({ recovered }, 'Unterbrochene Sendungen als unklar markiert');
     // They count as this run's uncertain mails: the summary and the exit code must show them.
-    summary.uncertain += recovered;
+    summary.uncertain += recoverInterrupted(ctx.db, startedAt, log);
 
-    runId = Number(
-      ctx.db
-        .prepare('INSERT INTO night_runs (trigger, started_at, test_mode) VALUES (?, ?, ?)')
-        .run(trigger, startedAt, testMode ? 1 : 0).lastInsertRowid,
-    );
+    runId = insertRun(ctx.db, { trigger, startedAt, testMode });
     let queue = dueMarkIds(ctx.db, startedAt);
     summary.due = queue.length;
     log.info({ runId, trigger, due: queue.length, testMode }, 'Nachtlauf gestartet');
@@ -163,31 +158,24 @@ export async function runNightRun(
   } finally {
     delivery?.close();
     summary.finishedAt = ctx.clock().toISOString();
-    if (runId > 0) {
-      ctx.db
-        .prepare(
-          `UPDATE night_runs SET finished_at = ?, due = ?, sent = ?, written = ?, withdrawn = ?,
-             failed = ?, retrying = ?, uncertain = ?, error = ? WHERE id = ?`,
-        )
-        .run(
-          summary.finishedAt,
-          summary.due,
-          summary.sent,
-          summary.written,
-          summary.withdrawn,
-          summary.failed,
-          summary.retrying,
-          summary.uncertain,
-          abortMessage,
-          runId,
-        );
-    }
+    if (runId > 0) finishRun(ctx.db, runId, summary, abortMessage);
     releaseRunLock(ctx.db, owner);
     log.info({ runId, ...summary, error: abortMessage }, 'Nachtlauf beendet');
   }
 
   if (abortMessage !== null) throw new NightRunAbortedError(abortMessage, summary);
   return summary;
+}
+
+/**
+ * Claims left in "sending" by a run that crashed or was killed become uncertain, and that
+ * run's record says it was interrupted. Call only while holding the run lock.
+ */
+export function recoverInterrupted(db: Db, nowIso: string, log: Logger): number {
+  closeInterruptedRuns(db);
+  const recovered = recoverInterruptedClaims(db, nowIso);
+  if (recovered > 0) log.warn({ recovered }, 'Unterbrochene Sendungen als unklar markiert');
+  return recovered;
 }
 
 function count(summary: NightRunSummary, result: MarkResult): void {
@@ -402,13 +390,7 @@ function withdrawForRule(
   const nowIso = ctx.clock().toISOString();
   applyOutcome(ctx.db, bookingId, outcome, nowIso);
   // "atmosfair disabled" leaves marks alone on save; at send time it withdraws them too.
-  if (outcome.decision === 'ignore') {
-    prepared(
-      ctx.db,
-      `UPDATE marks SET state = 'withdrawn', withdrawn_reason = ?, updated_at = ?
-       WHERE id = ? AND state IN ('marked', 'retry')`,
-    ).run(outcome.reason, nowIso, markId);
-  }
+  if (outcome.decision === 'ignore') withdrawMark(ctx.db, bookingId, outcome.reason, nowIso);
   log.info({ markId, reason: outcome.reason }, 'Vormerkung zurückgezogen');
 }
 
@@ -537,50 +519,4 @@ export function retryDelayMs(attempts: number): number {
 
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
-/** Runs that never finished (killed, crashed) get an end and say so; call holding the lock. */
-export function closeInterruptedRuns(db: Db): void {
-  prepared(
-    db,
-    `UPDATE night_runs SET finished_at = started_at,
-       error = 'Der Lauf wurde unterbrochen (Programm beendet oder abgestürzt).'
-     WHERE finished_at IS NULL`,
-  ).run();
-}
-
-export function lastNightRun(db: Db): (NightRunSummary & { error: string | null }) | null {
-  const row = db
-    .prepare('SELECT * FROM night_runs ORDER BY started_at DESC, id DESC LIMIT 1')
-    .get() as
-    | {
-        trigger: NightRunTrigger;
-        started_at: string;
-        finished_at: string | null;
-        test_mode: number;
-        due: number;
-        sent: number;
-        written: number;
-        withdrawn: number;
-        failed: number;
-        retrying: number;
-        uncertain: number;
-        error: string | null;
-      }
-    | undefined;
-  if (!row) return null;
-  return {
-    trigger: row.trigger,
-    startedAt: row.started_at,
-    finishedAt: row.finished_at ?? row.started_at,
-    testMode: row.test_mode === 1,
-    due: row.due,
-    sent: row.sent,
-    written: row.written,
-    withdrawn: row.withdrawn,
-    failed: row.failed,
-    retrying: row.retrying,
-    uncertain: row.uncertain,
-    error: row.error,
-  };
 }
