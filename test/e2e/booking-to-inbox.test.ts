@@ -99,6 +99,30 @@ describe('from a booking to the customer’s inbox', { timeout: 60_000 }, () => 
   const field = (label: string, scope: Page | Locator = page) =>
     scope.getByLabel(label, { exact: true });
 
+  /** Types a new booking with one service (not a flight) and saves it; returns its number. */
+  const saveSimpleBooking = async (booking: {
+    firstName: string;
+    lastName: string;
+    email: string;
+    type: string;
+    description: string;
+    startsInDays: number;
+  }): Promise<string> => {
+    await nav('Vorgänge').click();
+    await page.getByRole('button', { name: 'Neuer Vorgang' }).click();
+    await field('Vorname').fill(booking.firstName);
+    await field('Nachname').fill(booking.lastName);
+    await field('E-Mail').fill(booking.email);
+    await page.getByRole('button', { name: 'Leistung hinzufügen' }).click();
+    const service = page.getByTestId('service-0');
+    await field('Art', service).selectOption({ label: booking.type });
+    await field('Beschreibung', service).fill(booking.description);
+    await field('Beginn', service).fill(germanDateIn(booking.startsInDays));
+    await page.getByRole('button', { name: 'Speichern', exact: true }).click();
+    expect(await textOf(page.getByTestId('save-outcome'))).toContain('Erstversand');
+    return textOf(page.getByTestId('booking-number'));
+  };
+
   it('a save that main refuses keeps everything the agent typed and names the field', async () => {
     await screenshot(page, '01-bookings-empty');
     await page.getByRole('button', { name: 'Neuer Vorgang' }).click();
@@ -315,19 +339,14 @@ describe('from a booking to the customer’s inbox', { timeout: 60_000 }, () => 
 
   it('a mail the server refuses shows in the outbox with its reply and can be tried again', async () => {
     // Continues with the agency set up above: SMTP and atmosfair are on.
-    await nav('Vorgänge').click();
-    await page.getByRole('button', { name: 'Neuer Vorgang' }).click();
-    await field('Vorname').fill('Bernd');
-    await field('Nachname').fill('Beispiel');
-    await field('E-Mail').fill(REFUSED_EMAIL);
-    await page.getByRole('button', { name: 'Leistung hinzufügen' }).click();
-    const service = page.getByTestId('service-0');
-    await field('Art', service).selectOption({ label: 'Hotel' });
-    await field('Beschreibung', service).fill('Hotel am See, Doppelzimmer');
-    await field('Beginn', service).fill(germanDateIn(20));
-    await page.getByRole('button', { name: 'Speichern', exact: true }).click();
-    expect(await textOf(page.getByTestId('save-outcome'))).toContain('Erstversand');
-    const number = await textOf(page.getByTestId('booking-number'));
+    const number = await saveSimpleBooking({
+      firstName: 'Bernd',
+      lastName: 'Beispiel',
+      email: REFUSED_EMAIL,
+      type: 'Hotel',
+      description: 'Hotel am See, Doppelzimmer',
+      startsInDays: 20,
+    });
 
     await nav('Postausgang').click();
     await page.getByRole('button', { name: 'Nachtlauf jetzt ausführen' }).click();
@@ -355,19 +374,14 @@ describe('from a booking to the customer’s inbox', { timeout: 60_000 }, () => 
   });
 
   it('a mail whose line broke after hand-over is uncertain, and the agent can confirm it as sent', async () => {
-    await nav('Vorgänge').click();
-    await page.getByRole('button', { name: 'Neuer Vorgang' }).click();
-    await field('Vorname').fill('Clara');
-    await field('Nachname').fill('Funk');
-    await field('E-Mail').fill(UNCERTAIN_EMAIL);
-    await page.getByRole('button', { name: 'Leistung hinzufügen' }).click();
-    const service = page.getByTestId('service-0');
-    await field('Art', service).selectOption({ label: 'Bahn' });
-    await field('Beschreibung', service).fill('ICE Freiburg – Hamburg');
-    await field('Beginn', service).fill(germanDateIn(25));
-    await page.getByRole('button', { name: 'Speichern', exact: true }).click();
-    expect(await textOf(page.getByTestId('save-outcome'))).toContain('Erstversand');
-    const number = await textOf(page.getByTestId('booking-number'));
+    const number = await saveSimpleBooking({
+      firstName: 'Clara',
+      lastName: 'Funk',
+      email: UNCERTAIN_EMAIL,
+      type: 'Bahn',
+      description: 'ICE Freiburg – Hamburg',
+      startsInDays: 25,
+    });
 
     await nav('Postausgang').click();
     await page.getByRole('button', { name: 'Nachtlauf jetzt ausführen' }).click();

@@ -10,7 +10,13 @@ import { readSettings } from '../../../src/main/services/store/settings-store';
 import { CHANNELS } from '../../../src/shared/contract';
 import { ERROR_CODES } from '../../../src/shared/result';
 import type { BookingInput, ServiceType } from '../../../src/shared/domain';
-import { agencySettings, startTestApp, type TestApp } from '../../support/fixtures';
+import {
+  agencySettings,
+  booking,
+  flight,
+  startTestApp,
+  type TestApp,
+} from '../../support/fixtures';
 
 let t: TestApp;
 
@@ -250,34 +256,8 @@ describe('hostile input', () => {
     );
     await fc.assert(
       fc.asyncProperty(field, hostileText, async (which, value) => {
-        const input: BookingInput = {
-          status: 'booked',
-          customer: {
-            salutation: 'ms',
-            firstName: 'Anna',
-            lastName: 'Schmidt',
-            email: 'anna@example.org',
-            language: 'de',
-            objected: false,
-            objectedOn: null,
-          },
-          atmosfairMail: true,
-          services: [
-            {
-              type: 'flight',
-              description: 'Hinflug',
-              startDate: '2027-01-03',
-              endDate: null,
-              travellers: 2,
-              flight: {
-                departureAirport: 'BER',
-                arrivalAirport: 'JFK',
-                flightNumber: 'LH400',
-                cabinClass: 'economy',
-              },
-            },
-          ],
-        };
+        const input = booking([flight('2027-01-03')]);
+        input.customer.email = 'anna@example.org';
         if (which === 'firstName' || which === 'lastName' || which === 'email')
           input.customer[which] = value;
         else if (which === 'description') input.services[0]!.description = value;
