@@ -14,6 +14,7 @@ import {
   type RuleInput,
   type RuleOutcome,
 } from '../../../shared/marking-rule';
+import type { FieldIssue } from '../../../shared/result';
 import { travelDate } from '../../../shared/travel-date';
 import { localDate, type Clock } from '../clock';
 import { prepared, type Db } from '../store/database';
@@ -48,11 +49,10 @@ export interface BookingsContext {
 /** A value only the main process can judge (it knows today's date): refused like bad input. */
 export class BookingInputError extends Error {
   readonly code = 'invalid_input';
-  constructor(
-    readonly path: string,
-    readonly issueCode: string,
-  ) {
+  readonly issues: FieldIssue[];
+  constructor(path: string, issueCode: string) {
     super('Bitte prüfen Sie die markierten Felder. Es wurde nichts gespeichert.');
+    this.issues = [{ path, code: issueCode }];
   }
 }
 

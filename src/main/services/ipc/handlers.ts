@@ -14,16 +14,21 @@ export type HandlerMap = {
   [C in Channel]: (input: ParsedInputOf<C>) => Promise<ResultOf<C>> | ResultOf<C>;
 };
 
-/** An error that carries its own code and a sentence for the agent. */
+/** The codes an error may carry to reach the agent as it is; anything else is "internal". */
+const USER_FACING_CODES = [
+  'not_found',
+  'not_configured',
+  'smtp_failed',
+  'run_in_progress',
+  'invalid_input',
+  'weak_protection',
+] as const;
+
+/** An error that carries its own code, a sentence for the agent and, maybe, the fields. */
 export interface UserFacingError {
-  code:
-    | 'not_found'
-    | 'not_configured'
-    | 'smtp_failed'
-    | 'run_in_progress'
-    | 'invalid_input'
-    | 'weak_protection';
+  code: (typeof USER_FACING_CODES)[number];
   message: string;
+  issues?: FieldIssue[];
 }
 
 /** Thrown by a handler to answer with this code and sentence. */
@@ -39,15 +44,7 @@ export class UserError extends Error implements UserFacingError {
 export function isUserFacing(error: unknown): error is UserFacingError {
   if (typeof error !== 'object' || error === null) return false;
   const { code, message } = error as { code?: unknown; message?: unknown };
-  return (
-    typeof message === 'string' &&
-    (code === 'not_found' ||
-      code === 'not_configured' ||
-      code === 'smtp_failed' ||
-      code === 'run_in_progress' ||
-      code === 'invalid_input' ||
-      code === 'weak_protection')
-  );
+  return typeof message === 'string' && (USER_FACING_CODES as readonly unknown[]).includes(code);
 }
 
 export type Invoke = (channel: string, input: unknown) => Promise<Result<unknown>>;
@@ -76,12 +73,7 @@ export function createInvoke(handlers: HandlerMap, log: Logger): Invoke {
       const handler = handlers[name] as (input: unknown) => Promise<unknown> | unknown;
       return ok(await handler(parsed.data));
     } catch (error) {
-      if (isUserFacing(error)) {
-        const { path, issueCode } = error as { path?: unknown; issueCode?: unknown };
-        return typeof path === 'string' && typeof issueCode === 'string'
-          ? fail(error.code, error.message, [{ path, code: issueCode }])
-          : fail(error.code, error.message);
-      }
+      if (isUserFacing(error)) return fail(error.code, error.message, error.issues);
       ipcLog.error({ err: error, channel: name }, 'Unerwarteter Fehler');
       return fail(
         'internal',
